@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from companies.models import Company, CompanyDomain, Industry
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+class CompanyDomainInline(admin.TabularInline):
+    model = CompanyDomain
+    extra = 1
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "industry", "country", "is_listed", "created_at"]
+    list_filter = ["is_listed", "industry", "country"]
+    search_fields = ["name", "aliases", "domains__domain"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CompanyDomainInline]
+    readonly_fields = ["created_by", "created_at"]

@@ -1,0 +1,36 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from companies.models import Company, Industry
+
+# Sorting only by an allow-list: the public name maps to the real ordering.
+COMPANY_SORTS = {
+    "name": ["name"],
+    "complaints": ["-complaint_count", "name"],
+    "newest": ["-created_at", "name"],
+}
+
+
+class CompanyFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name"), method="filter_name", max_length=100)
+    industry = django_filters.ModelChoiceFilter(
+        label=_("Industry"), queryset=Industry.objects.all(), to_field_name="slug", empty_label=_("Any industry")
+    )
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries, empty_label=_("Any country"))
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[("name", _("Name")), ("complaints", _("Most complaints")), ("newest", _("Newest"))],
+        method="sort_by",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Company
+        fields = ["q", "industry", "country"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.search(value)
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*COMPANY_SORTS.get(value, COMPANY_SORTS["name"]))

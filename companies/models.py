@@ -1,0 +1,130 @@
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from companies.text import domain_of, normalise_company_name
+
+# Company websites come from users: only http and https are allowed.
+http_url_validator = URLValidator(schemes=["http", "https"])
+
+
+class Industry(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("companies:list") + f"?industry={self.slug}"
+
+
+class CompanyQuerySet(models.QuerySet):
+    def listed(self):
+        """Companies anyone may see: not those proposed with an unpublished complaint."""
+        return self.filter(is_listed=True)
+
+    def with_complaint_counts(self, *, since=None):
+        from complaints.models import Complaint
+
+        public = Q(complaints__status__in=Complaint.PUBLIC_STATUSES)
+        if since is not None:
+            public &= Q(complaints__published_at__gte=since)
+        return self.annotate(complaint_count=Count("complaints", filter=public))
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(aliases__icontains=text))
+
+    def matching_name(self, name: str):
+        """Companies whose name, or one of whose aliases, normalises to the same key."""
+        key = normalise_company_name(name)
+        if not key:
+            return self.none()
+        by_name = self.filter(name_key=key)
+        if by_name.exists():
+            return by_name
+        candidates = self.filter(aliases__icontains=name.strip()[:100])
+        ids = [c.pk for c in candidates if key in c.alias_keys()]
+        return self.filter(pk__in=ids)
+
+    def with_domain(self, domain: str):
+        return self.filter(domains__domain=domain) if domain else self.none()
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    # Normalised name: one company per key, so "2KOM" and "2kom LLC" are one row.
+    name_key = models.CharField(max_length=200, unique=True, editable=False)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    aliases = models.TextField(
+        _("other names"), blank=True, help_text=_("Other names the company is known by, one per line.")
+    )
+    website = models.URLField(_("website"), blank=True, validators=[http_url_validator])
+    country = CountryField(_("country"), blank=True)
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("industry"), null=True, blank=True, on_delete=models.SET_NULL, related_name="companies"
+    )
+    description = models.TextField(_("short description"), blank=True, max_length=2000)
+    # A company named by a complainant is listed once that complaint is published.
+    is_listed = models.BooleanField(_("listed"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        indexes = [models.Index(fields=["is_listed", "name"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = normalise_company_name(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("companies:detail", kwargs={"slug": self.slug})
+
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    def alias_keys(self) -> set[str]:
+        return {normalise_company_name(alias) for alias in self.alias_list()}
+
+    @property
+    def website_domain(self) -> str:
+        return domain_of(self.website)
+
+
+class CompanyDomain(models.Model):
+    """A web domain the company uses; one domain belongs to one company."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("web domain")
+        verbose_name_plural = _("web domains")
+
+    def __str__(self):
+        return self.domain

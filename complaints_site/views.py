@@ -1,0 +1,42 @@
+from django.db import DatabaseError, connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from companies.models import Company, Industry
+from complaints.models import Complaint
+
+
+@require_safe
+def home(request):
+    month_start = timezone.localdate().replace(day=1)
+    top_companies = (
+        Company.objects.listed()
+        .with_complaint_counts(since=month_start)
+        .filter(complaint_count__gt=0)
+        .order_by("-complaint_count", "name")[:6]
+    )
+    industries = Industry.objects.annotate(
+        company_count=Count("companies", filter=Q(companies__is_listed=True))
+    ).filter(company_count__gt=0)
+    latest = Complaint.objects.public().with_list_related().newest_first()[:8]
+    return render(
+        request,
+        "home.html",
+        {"latest": latest, "top_companies": top_companies, "industries": industries},
+    )
+
+
+@never_cache
+@require_safe
+def health(request):
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
