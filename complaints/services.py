@@ -6,6 +6,7 @@ tests call these functions; none of them sees a request.
 """
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -63,10 +64,11 @@ def complaint_save_draft(
     try:
         with transaction.atomic():
             if complaint is None:
-                existing = Complaint.objects.filter(author=author, submission_token=submission_token).first()
-                if existing is not None:
-                    return existing
-                complaint = Complaint(author=author, submission_token=submission_token)
+                if submission_token is not None:
+                    existing = Complaint.objects.filter(author=author, submission_token=submission_token).first()
+                    if existing is not None:
+                        return existing
+                complaint = Complaint(author=author, submission_token=submission_token or uuid.uuid4())
                 previous_company = None
             else:
                 complaint = _locked(complaint)

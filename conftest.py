@@ -1,0 +1,67 @@
+"""Shared test setup: personas, a private media folder, mail in memory."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from companies.tests.factories import CompanyFactory, IndustryFactory
+from complaints.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters live in the cache; each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def member(db):
+    """A signed-up member with a confirmed e-mail address."""
+    return UserFactory(email="member@example.com")
+
+
+@pytest.fixture
+def unconfirmed_member(db):
+    return UserFactory(email="unconfirmed@example.com", verified=False)
+
+
+@pytest.fixture
+def other_member(db):
+    return UserFactory(email="other@example.com")
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(email="moderator@example.com")
+    group, _ = Group.objects.get_or_create(name="moderators")
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def industry(db):
+    return IndustryFactory(name="Internet providers", slug="internet-providers")
+
+
+@pytest.fixture
+def company(db, industry):
+    return CompanyFactory(name="2KOM", slug="2kom", industry=industry, website="https://2kom.ru", country="RU")
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+def confirm_email(user):
+    EmailAddress.objects.filter(user=user).update(verified=True)
