@@ -54,12 +54,7 @@ class CompanyQuerySet(models.QuerySet):
         key = normalise_company_name(name)
         if not key:
             return self.none()
-        by_name = self.filter(name_key=key)
-        if by_name.exists():
-            return by_name
-        candidates = self.filter(aliases__icontains=name.strip()[:100])
-        ids = [c.pk for c in candidates if key in c.alias_keys()]
-        return self.filter(pk__in=ids)
+        return self.filter(Q(name_key=key) | Q(alias_keys__contains=f"\n{key}\n")).order_by("-is_listed", "name")
 
     def with_domain(self, domain: str):
         return self.filter(domains__domain=domain) if domain else self.none()
@@ -73,6 +68,9 @@ class Company(models.Model):
     aliases = models.TextField(
         _("other names"), blank=True, help_text=_("Other names the company is known by, one per line.")
     )
+    # The aliases' normalised keys, each on its own line between newlines, so
+    # an exact alias match is one "contains" lookup.
+    alias_keys = models.TextField(blank=True, editable=False)
     website = models.URLField(_("website"), blank=True, validators=[http_url_validator])
     country = CountryField(_("country"), blank=True)
     industry = models.ForeignKey(
@@ -99,6 +97,8 @@ class Company(models.Model):
 
     def save(self, *args, **kwargs):
         self.name_key = normalise_company_name(self.name)
+        keys = {normalise_company_name(alias) for alias in self.alias_list()} - {""}
+        self.alias_keys = "\n" + "\n".join(sorted(keys)) + "\n" if keys else ""
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -106,9 +106,6 @@ class Company(models.Model):
 
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
-
-    def alias_keys(self) -> set[str]:
-        return {normalise_company_name(alias) for alias in self.alias_list()}
 
     @property
     def website_domain(self) -> str:

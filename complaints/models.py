@@ -115,12 +115,12 @@ class Complaint(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("complaints:detail", kwargs={"pk": self.pk, "slug": self.slug})
+
     @property
     def slug(self) -> str:
         return slugify(self.title, allow_unicode=True)[:60].strip("-") or "complaint"
-
-    def get_absolute_url(self):
-        return reverse("complaints:detail", kwargs={"pk": self.pk, "slug": self.slug})
 
     @property
     def is_public(self) -> bool:
@@ -190,6 +190,9 @@ class Attachment(models.Model):
     def __str__(self):
         return self.original_name
 
+    def get_absolute_url(self):
+        return reverse("complaints:evidence", kwargs={"pk": self.pk})
+
     @property
     def extension(self) -> str:
         return self.KINDS[self.content_type]
@@ -197,9 +200,6 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
-
-    def get_absolute_url(self):
-        return reverse("complaints:evidence", kwargs={"pk": self.pk})
 
 
 class StatusChange(models.Model):

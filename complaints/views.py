@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST, require_safe
 from companies.models import Company
 from complaints.forms import ComplaintForm
 from complaints.models import Attachment, Complaint
-from complaints.services import ComplaintError, complaint_save_draft, complaint_submit as submit_service
+from complaints.services import ComplaintError, complaint_save_draft
+from complaints.services import complaint_submit as submit_service
 
 COMPLAINTS_PER_PAGE = 20
 

@@ -12,7 +12,7 @@ from complaints.models import Complaint
 
 @require_safe
 def home(request):
-    month_start = timezone.localdate().replace(day=1)
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     top_companies = (
         Company.objects.listed()
         .with_complaint_counts(since=month_start)

@@ -1,0 +1,117 @@
+import pytest
+from django.urls import reverse
+
+from companies.tests.factories import CompanyFactory, IndustryFactory
+from complaints.tests.factories import make_draft, make_published
+
+
+@pytest.mark.django_db
+def test_directory_lists_only_listed_companies_with_public_complaint_counts(client, company):
+    make_published(company=company)
+    make_published(company=company)
+    make_draft(company=company)
+    CompanyFactory(name="Hidden Proposal", is_listed=False)
+    response = client.get(reverse("companies:list"))
+    assert response.status_code == 200
+    listed = list(response.context["page"])
+    assert [c.name for c in listed] == ["2KOM"]
+    assert listed[0].complaint_count == 2
+
+
+@pytest.mark.django_db
+def test_directory_filters_by_name_alias_industry_and_country(client):
+    isp = IndustryFactory(name="ISP", slug="isp")
+    shops = IndustryFactory(name="Shops", slug="shops")
+    telekom = CompanyFactory(name="Deutsche Telekom", aliases="T-Mobile", industry=isp, country="DE")
+    CompanyFactory(name="Telia", industry=isp, country="SE")
+    CompanyFactory(name="MediaMarkt", industry=shops, country="DE")
+
+    def names(**params):
+        return [c.name for c in client.get(reverse("companies:list"), params).context["page"]]
+
+    assert names(q="mobile") == ["Deutsche Telekom"]
+    assert names(industry="isp") == ["Deutsche Telekom", "Telia"]
+    assert names(country="DE") == ["Deutsche Telekom", "MediaMarkt"]
+    assert names(industry="isp", country="DE") == [telekom.name]
+
+
+@pytest.mark.django_db
+def test_directory_sorts_by_an_allow_list(client):
+    quiet = CompanyFactory(name="Aaa Quiet")
+    loud = CompanyFactory(name="Zzz Loud")
+    make_published(company=loud)
+
+    def names(sort):
+        return [c.name for c in client.get(reverse("companies:list"), {"sort": sort}).context["page"]]
+
+    assert names("name") == [quiet.name, loud.name]
+    assert names("complaints") == [loud.name, quiet.name]
+    assert names("newest") == [loud.name, quiet.name]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", [{"sort": "password"}, {"industry": "nope"}, {"country": "XX"}, {"page": "-1"}])
+def test_directory_explains_invalid_filters_instead_of_failing(client, params):
+    response = client.get(reverse("companies:list"), params)
+    assert response.status_code == 200
+    if "page" not in params:
+        assert response.context["filter"].errors
+        assert b"errorlist" in response.content
+
+
+@pytest.mark.django_db
+def test_directory_query_count_does_not_grow_with_companies(client, django_assert_num_queries):
+    for n in range(3):
+        make_published(company=CompanyFactory(name=f"Company {n}"))
+    # the industries for the filter, count(*) for the paginator, the page of
+    # companies with their industry and complaint count in one query
+    with django_assert_num_queries(3):
+        client.get(reverse("companies:list"))
+    for n in range(3, 15):
+        make_published(company=CompanyFactory(name=f"Company {n}"))
+    with django_assert_num_queries(3):
+        client.get(reverse("companies:list"))
+
+
+@pytest.mark.django_db
+def test_company_page_shows_public_complaints_newest_first_paged(client, company):
+    older = make_published(company=company, title="Older complaint")
+    newer = make_published(company=company, title="Newer complaint")
+    draft = make_draft(company=company, title="Secret draft")
+    response = client.get(company.get_absolute_url())
+    body = response.content.decode()
+    assert body.index(newer.title) < body.index(older.title)
+    assert draft.title not in body
+    for _ in range(20):
+        make_published(company=company)
+    second = client.get(company.get_absolute_url(), {"page": 2})
+    assert second.context["page"].number == 2
+    assert len(second.context["page"]) == 2
+
+
+@pytest.mark.django_db
+def test_company_page_query_count_does_not_grow_with_complaints(client, company, django_assert_num_queries):
+    for _ in range(3):
+        make_published(company=company)
+    # the company, the count, the page of complaints
+    with django_assert_num_queries(3):
+        client.get(company.get_absolute_url())
+    for _ in range(12):
+        make_published(company=company)
+    with django_assert_num_queries(3):
+        client.get(company.get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_unlisted_company_page_is_not_found(client):
+    company = CompanyFactory(is_listed=False)
+    assert client.get(company.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_company_page_offers_to_file_with_the_company_preselected(client, member_client, company):
+    response = client.get(company.get_absolute_url())
+    link = reverse("complaints:new") + f"?company={company.slug}"
+    assert link in response.content.decode()
+    form = member_client.get(link).context["form"]
+    assert form.initial["company_name"] == "2KOM"

@@ -1,0 +1,54 @@
+"""Configuration from the environment, checked in fresh processes as a deploy would run them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 20 + "production-secret-key-for-the-deploy-check-0123456789",
+    "ALLOWED_HOSTS": "complaints.example",
+    "EMAIL_HOST": "smtp.example",
+}
+
+
+def run_manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "EMAIL_FILE_PATH", "EMAIL_HOST"}}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DEBUG", "maybe"), ("SECURE_COOKIES", "sometimes"), ("EMAIL_PORT", "twenty-five"), ("DATABASE_URL", "nonsense://x")],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(name, value):
+    result = run_manage("check", EMAIL_HOST="smtp.example", **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = dict(PRODUCTION_ENV, SECRET_KEY="")
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_email_file_path_writes_outgoing_mail_as_files(tmp_path):
+    result = run_manage("sendtestemail", "someone@example.com", EMAIL_FILE_PATH=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    files = list(tmp_path.iterdir())
+    assert len(files) == 1
+    assert "someone@example.com" in files[0].read_text()
