@@ -1,0 +1,582 @@
+"""The people, companies and complaints that `manage.py load_demo` loads.
+
+Drawn from the stories in DESIGN.md. 2KOM and Ростелеком are real providers
+named in those stories; every other company is made up and its web address
+is under the reserved `.example` domain, so no link leads to a real business.
+Stories hold no e-mail addresses or phone numbers, and dates are relative
+(`month` 0 is the current month, 1 the one before, and so on), so the portal
+looks current whenever it is loaded.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from complaints.models import Complaint
+
+Outcome = Complaint.Outcome
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    display_name: str = ""
+    # Only the three documented accounts can sign in; the other authors get
+    # an unusable password so the demo publishes no further credentials.
+    password: str | None = None
+    is_moderator: bool = False
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class DemoIndustry:
+    slug: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class DemoCompany:
+    name: str
+    industry: str
+    country: str
+    website: str
+    domains: tuple[str, ...]
+    aliases: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class DemoReceipt:
+    """A small drawn receipt attached as evidence (ASCII only: the built-in font has no umlauts).
+
+    A line is text, or a (label, amount) pair printed with the amount flush right.
+    """
+
+    file_name: str
+    lines: tuple[str | tuple[str, str], ...]
+    days_before_incident: int
+
+
+@dataclass(frozen=True)
+class DemoComplaint:
+    author: str
+    company: str
+    language: str
+    title: str
+    paragraphs: tuple[str, ...]
+    desired_outcome: str
+    month: int  # months before the current one
+    at: float  # how far into that month (for the current month: into the part already gone)
+    days_before: int  # from the incident to publication
+    amount: Decimal | None = None
+    currency: str = ""
+    is_anonymous: bool = False
+    account_number: str = ""
+    reachable_times: str = ""
+    receipt: DemoReceipt | None = field(default=None)
+
+    @property
+    def story(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+MEMBER = "member@example.com"
+MODERATOR = "moderator@example.com"
+ADMIN = "admin@example.com"
+
+ACCOUNTS = [
+    DemoAccount(MEMBER, "Alex M.", password="demo-member-pass"),
+    DemoAccount(MODERATOR, "Moderator", password="demo-moderator-pass", is_moderator=True),
+    DemoAccount(ADMIN, "Administrator", password="demo-admin-pass", is_admin=True),
+    DemoAccount("dana.k@example.com", "Dana K."),
+    DemoAccount("ray.h@example.com", "Ray H."),
+    DemoAccount("priya.s@example.com", "Priya S."),
+    DemoAccount("liam.o@example.com", "Liam O."),
+    DemoAccount("oleg.v@example.com", "Олег В."),
+    DemoAccount("irina.p@example.com", "Ирина П."),
+    DemoAccount("juergen.h@example.com", "Jürgen H."),
+    DemoAccount("katrin.s@example.com", "Katrin S."),
+    DemoAccount("erik.l@example.com", "Erik L."),
+    DemoAccount("maja.n@example.com", "Maja N."),
+]
+
+INDUSTRIES = [
+    DemoIndustry("internet-providers", "Internet providers", "Home broadband: fibre, cable and DSL."),
+    DemoIndustry("telecoms", "Telecoms and mobile", "Phone lines, mobile plans and number transfers."),
+    DemoIndustry("electronics-shops", "Electronics shops", "Household appliances and electronics, in store and online."),
+    DemoIndustry("parcel-delivery", "Parcel delivery", "Couriers and parcel services."),
+    DemoIndustry("energy", "Electricity and gas", "Energy suppliers and municipal utilities."),
+]
+
+COMPANIES = [
+    DemoCompany(
+        name="2KOM", industry="internet-providers", country="RU",
+        website="https://www.2kom.ru", domains=("2kom.ru",), aliases=("2КОМ", "ООО «2КОМ»"),
+        description="Home internet and television provider in Moscow.",
+    ),
+    DemoCompany(
+        name="Ростелеком", industry="telecoms", country="RU",
+        website="https://www.rt.ru", domains=("rt.ru",), aliases=("Rostelecom", "ПАО «Ростелеком»"),
+        description="Национальный оператор связи: домашний интернет, телефон и телевидение.",
+    ),
+    DemoCompany(
+        name="Deltacom", industry="telecoms", country="US",
+        website="https://www.deltacom.example", domains=("deltacom.example",), aliases=("DeltaCom", "ITC DeltaCom"),
+        description="Business and home phone lines, internet and long distance in the south-eastern United States.",
+    ),
+    DemoCompany(
+        name="Bluebonnet Wireless", industry="telecoms", country="US",
+        website="https://bluebonnet-wireless.example", domains=("bluebonnet-wireless.example", "bluebonnet.example"),
+        aliases=("Bluebonnet", "Bluebonnet Mobile"),
+        description="Prepaid and contract mobile plans in Texas and Oklahoma.",
+    ),
+    DemoCompany(
+        name="Elektro Brandt", industry="electronics-shops", country="DE",
+        website="https://www.elektro-brandt.example", domains=("elektro-brandt.example",),
+        aliases=("Elektro Brandt GmbH", "Brandt Elektromarkt"),
+        description="Household appliances and consumer electronics: four stores in Lower Saxony and an online shop.",
+    ),
+    DemoCompany(
+        name="Paketblitz", industry="parcel-delivery", country="DE",
+        website="https://paketblitz.example", domains=("paketblitz.example",), aliases=("Paket-Blitz", "Paketblitz Logistik"),
+        description="Parcel and same-day courier service in German cities.",
+    ),
+    DemoCompany(
+        name="Stadtwerke Ahrensfeld", industry="energy", country="DE",
+        website="https://www.stadtwerke-ahrensfeld.example", domains=("stadtwerke-ahrensfeld.example",),
+        aliases=("SWA", "Stadtwerke Ahrensfeld GmbH"),
+        description="Municipal supplier of electricity, gas and water.",
+    ),
+    DemoCompany(
+        name="Nordnät Bredband", industry="internet-providers", country="SE",
+        website="https://nordnat.example", domains=("nordnat.example",), aliases=("Nordnät", "Nordnat Bredband AB"),
+        description="Fibre and DSL broadband for households across central Sweden.",
+    ),
+    DemoCompany(
+        name="Stadsfiber Väst", industry="internet-providers", country="SE",
+        website="https://stadsfiber.example", domains=("stadsfiber.example",), aliases=("Stadsfiber", "Stadsfiber Väst AB"),
+        description="Builds and runs open city fibre networks in western Sweden.",
+    ),
+    DemoCompany(
+        name="Fjällnet Mobil", industry="telecoms", country="SE",
+        website="https://fjallnet.example", domains=("fjallnet.example",), aliases=("Fjällnet", "Fjällnet Mobil AB"),
+        description="Mobile and mobile broadband subscriptions across Sweden.",
+    ),
+]
+
+COMPLAINTS = [
+    # English: telecoms in the US, and two people abroad.
+    DemoComplaint(
+        author="dana.k@example.com", company="Deltacom", language="en", month=0, at=0.35, days_before=23,
+        title="Office lines dead for three weeks and we never hear from them on status",
+        paragraphs=(
+            "I run a small dental practice with four phone lines from Deltacom. Three weeks ago all four lines "
+            "went silent on a Tuesday morning. Patients could not reach us to book, cancel or ask about pain after "
+            "treatment, which for a dental office is not a small thing.",
+            "I reported the fault the same morning and got a ticket number. Since then I have called the business "
+            "support line nine times. Each time I am told the ticket is \"escalated\" and that someone will call me "
+            "back with an update. Nobody has ever called back. We never hear from them on status unless we chase "
+            "them, and when we do, the answer is the same sentence read from a screen.",
+            "A technician came once, on the ninth day, checked the box in our building and said the problem was "
+            "\"upstream\" at the exchange. He could not tell me who handles that or how long it takes.",
+            "We have forwarded our main number to a mobile at our own cost, and my receptionist spends half her day "
+            "on it. I am not asking for miracles. I want a straight answer about what is broken and when it will be "
+            "fixed, and I want the three weeks of service we paid for and did not get credited back.",
+        ),
+        desired_outcome=Outcome.COMPENSATION, amount=Decimal("389.85"), currency="USD",
+        account_number="DC-BUS-40512", reachable_times="Weekdays 7:30–9:00 before patients arrive, or 12–1",
+    ),
+    DemoComplaint(
+        author="dana.k@example.com", company="Deltacom", language="en", month=2, at=0.4, days_before=40,
+        title="Still billed for a fax line we cancelled in writing",
+        paragraphs=(
+            "When our practice moved its insurance paperwork online, we no longer needed the fax line Deltacom had "
+            "provided for years. I cancelled it by certified letter and kept the receipt. The letter named the line "
+            "and the account and asked for written confirmation.",
+            "No confirmation came. The next bill still showed the fax line, so I called. The agent said the "
+            "cancellation was \"in process\" and the charge would be reversed on the following statement. It was "
+            "not. It has now appeared on three more statements.",
+            "Every call ends with a promise of a credit, and every credit fails to arrive. Nobody can even tell me "
+            "whether the line is actually disconnected, and we never hear a word from them unless we phone.",
+            "I want the disconnection confirmed in writing and every charge since my letter refunded.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("214.50"), currency="USD", account_number="DC-BUS-40512",
+    ),
+    DemoComplaint(
+        author=MEMBER, company="Bluebonnet Wireless", language="en", month=1, at=0.55, days_before=18,
+        title="Stuck in phone tag between Bluebonnet and Deltacom over my number transfer",
+        paragraphs=(
+            "I am moving my home phone number from Deltacom to a Bluebonnet Wireless plan. I have had this number "
+            "for fourteen years and my mother and her doctors know it, so keeping it matters.",
+            "Bluebonnet started the transfer in the store. Four days later it was rejected because the account "
+            "details \"did not match\". Deltacom says the details are correct and Bluebonnet must resubmit. "
+            "Bluebonnet says Deltacom must release the number first. Each side tells me to call the other.",
+            "The worst part is the callbacks. Both companies promise to call me back, and both call in the middle "
+            "of my shift when I cannot answer. When I call back I wait in a queue and start again with someone new. "
+            "This time I have given the times when I can be reached, in the hope that someone uses them.",
+            "For nearly three weeks I have had no home line, and the number is in limbo. I would like one person, "
+            "from either company, to take ownership, finish the transfer, and call me when I can actually pick up.",
+        ),
+        desired_outcome=Outcome.OTHER, account_number="BB-7730",
+        reachable_times="Weekdays after 5:30 pm Central, or any time on Saturday",
+    ),
+    DemoComplaint(
+        author=MEMBER, company="Bluebonnet Wireless", language="en", month=0, at=0.7, days_before=9,
+        title="Replacement phone shipped to an old address, and now I am charged for it",
+        paragraphs=(
+            "My phone stopped charging while it was still covered by Bluebonnet's device protection plan. The claim "
+            "was approved and I was told a replacement would ship within two business days.",
+            "I checked the address with the agent, yet the phone went to the address I left two years ago. The "
+            "tracking shows it was signed for by someone I do not know. Bluebonnet says that because the parcel was "
+            "delivered the claim is closed, and it has now charged me the full retail price because my broken phone "
+            "\"was not returned\".",
+            "I cannot send the old phone back before I have a new one to move my things to, and the new one never "
+            "reached me. I have been using an old spare with a cracked screen for over a week.",
+            "Please reverse the charge and send the replacement to my current address, which has been on my account "
+            "for two years.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("649.00"), currency="USD", account_number="BB-7730",
+    ),
+    DemoComplaint(
+        author="ray.h@example.com", company="Bluebonnet Wireless", language="en", month=2, at=0.75, days_before=30,
+        title="Loyalty discount promised on the phone, bill went up instead",
+        paragraphs=(
+            "I have been with Bluebonnet for nine years. At the end of the summer I called to say I was thinking of "
+            "leaving, because another carrier offered the same plan for less. The agent offered a loyalty discount of "
+            "fifteen dollars a month for twelve months if I stayed, and I agreed.",
+            "The next bill was higher, not lower. There was no discount, and a new \"plan maintenance fee\" had "
+            "appeared. Customer service says there is no note of a discount on my account and the fee applies to "
+            "everyone.",
+            "Nobody mentioned a fee when I agreed to stay. I would not have stayed if I had known my bill would go up.",
+            "I would like the discount I was promised for the full twelve months, the fee removed, and an "
+            "explanation of why a promise made by your own agent does not count.",
+        ),
+        desired_outcome=Outcome.COMPENSATION, amount=Decimal("180.00"), currency="USD",
+    ),
+    DemoComplaint(
+        author="ray.h@example.com", company="Deltacom", language="en", month=1, at=0.8, days_before=14,
+        title="Outage credit promised twice, never applied",
+        paragraphs=(
+            "Our home internet and phone from Deltacom were down for six days after a storm. Storms happen and I was "
+            "patient. When service came back I called to ask for a credit for the days we had nothing, and the agent "
+            "said a credit for the whole week would be on my next bill.",
+            "It was not. I called again and was told the first agent had \"not submitted it correctly\" and that it "
+            "would be on the following bill. It was not there either.",
+            "Every call means about forty minutes on hold, and nobody ever follows up. We never hear from them on "
+            "status; the only way to learn anything is to call again and start from the beginning.",
+            "The amount is small, but it is the principle. I want the credit I was promised twice, and I want to know "
+            "why two agents' promises were never recorded.",
+        ),
+        desired_outcome=Outcome.COMPENSATION, amount=Decimal("45.00"), currency="USD",
+    ),
+    DemoComplaint(
+        author="priya.s@example.com", company="Paketblitz", language="en", month=0, at=0.2, days_before=12,
+        title="Parcel \"delivered to a neighbour\" in a flat that does not exist",
+        paragraphs=(
+            "I live in Berlin and ordered running shoes from an online shop, which handed the parcel to Paketblitz. "
+            "The tracking page says it was left with a neighbour in flat 9. Our building has eight flats.",
+            "I knocked on every door anyway. Nobody has it, and there was no card in my letterbox.",
+            "The shop says the parcel is the courier's responsibility once it leaves their warehouse. Paketblitz's "
+            "online form says only the sender can open an investigation. Each of them sends me to the other, and "
+            "the shoes are nowhere.",
+            "I would like Paketblitz to find out what their driver did with my parcel and either deliver it or "
+            "confirm to the shop in writing that it is lost, so that I can get my money back.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("129.90"), currency="EUR",
+    ),
+    DemoComplaint(
+        author="liam.o@example.com", company="Stadsfiber Väst", language="en", month=1, at=0.3, days_before=35,
+        title="Fibre installation postponed four times, each time on the morning itself",
+        paragraphs=(
+            "We signed up for Stadsfiber Väst's fibre when the network reached our street in Gothenburg. The "
+            "installation was booked for a Thursday, and I took a day off work to be at home.",
+            "Nobody came. In the afternoon a text message said the appointment had been \"rescheduled\". The same "
+            "happened on the next three dates, and every cancellation arrived on the morning itself, after I had "
+            "arranged to stay home. I have now used four days of leave.",
+            "Meanwhile we cancelled our old broadband, as the welcome letter told us to, so for over a month we have "
+            "lived on mobile data. Both of us work from home part of the week.",
+            "Building a network brings delays, I understand that. What I cannot accept is being told on the morning, "
+            "every time. I want an installation date that is kept and compensation for the mobile data we bought "
+            "while waiting.",
+        ),
+        desired_outcome=Outcome.COMPENSATION, amount=Decimal("1500.00"), currency="SEK",
+        reachable_times="Mondays and Fridays, when I work from home",
+    ),
+    # Russian: the 2KOM story and a national operator.
+    DemoComplaint(
+        author="oleg.v@example.com", company="2KOM", language="ru", month=0, at=0.1, days_before=16,
+        title="Десять дней без интернета, и никто не отвечает на заявки",
+        paragraphs=(
+            "Я абонент 2КОМ уже шесть лет, живу в Москве. Десять дней назад у меня пропал интернет: роутер "
+            "включён, но соединения нет. Я перезагрузил всё, что можно, и проверил кабель в квартире — с моей "
+            "стороны всё в порядке.",
+            "В тот же день я оставил заявку в личном кабинете. На следующий день позвонил в поддержку: оператор "
+            "сказал, что заявка передана мастеру и со мной свяжутся в течение суток. Никто не связался. С тех пор "
+            "я оставил ещё три заявки и звонил пять раз. Каждый раз обещают перезвонить, и каждый раз тишина.",
+            "Я работаю из дома и все эти дни раздаю интернет с телефона и докупаю трафик. Абонентскую плату при "
+            "этом списали полностью, как будто ничего не случилось.",
+            "Пишу здесь, потому что по-другому до вас, похоже, не достучаться. Прошу восстановить подключение, "
+            "объяснить письменно, что произошло, и сделать перерасчёт за дни без связи.",
+        ),
+        desired_outcome=Outcome.COMPENSATION, amount=Decimal("300.00"), currency="RUB",
+        account_number="2K-118204", reachable_times="будни после 19:00",
+    ),
+    DemoComplaint(
+        author="oleg.v@example.com", company="2KOM", language="ru", month=2, at=0.5, days_before=21,
+        title="Перевели на дорогой тариф без моего согласия",
+        paragraphs=(
+            "В начале месяца я заметил, что с моего счёта списали на 200 рублей больше обычного. Оказалось, что "
+            "меня перевели с тарифа, которым я пользовался четыре года, на новый, более дорогой, «в связи с "
+            "модернизацией сети».",
+            "Никакого уведомления я не получал: ни письма, ни СМС, ни сообщения в личном кабинете. Скорость на "
+            "новом тарифе выше, но она мне не нужна — старый тариф меня полностью устраивал.",
+            "В поддержке сказали, что старый тариф «в архиве» и вернуть его нельзя. При этом в договоре написано, "
+            "что об изменении условий абонента предупреждают заранее.",
+            "Прошу вернуть мне прежний тариф или равный ему по цене и вернуть разницу за все месяцы, пока "
+            "действовал новый.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("600.00"), currency="RUB", account_number="2K-118204",
+    ),
+    DemoComplaint(
+        author="irina.p@example.com", company="2KOM", language="ru", month=0, at=0.65, days_before=25,
+        title="Вечером скорость в пять раз ниже заявленной",
+        paragraphs=(
+            "По договору у меня тариф 500 Мбит/с. Днём всё работает нормально, но каждый вечер примерно с восьми "
+            "до полуночи скорость падает до 80–100 Мбит/с, а видео постоянно останавливается.",
+            "Я измеряла скорость по кабелю, без Wi-Fi, на разных серверах и записывала результаты две недели "
+            "подряд. Каждый вечер одно и то же. Поддержка отвечает по шаблону: «перезагрузите роутер» и "
+            "«проверьте на другом устройстве». Всё это я сделала ещё до обращения.",
+            "Похоже, оборудование в нашем доме просто перегружено. Я хочу честного ответа: будет ли это исправлено "
+            "и когда. Если нет — прошу расторгнуть договор без штрафа и принять приставку обратно бесплатно.",
+        ),
+        desired_outcome=Outcome.EXPLANATION,
+    ),
+    DemoComplaint(
+        author="irina.p@example.com", company="Ростелеком", language="ru", month=0, at=0.55, days_before=8,
+        title="Мастер трижды не пришёл на подключение",
+        paragraphs=(
+            "Мы переехали в новую квартиру и заказали у Ростелекома подключение интернета и телевидения. "
+            "Подключение назначили на субботу, с 10 до 14 часов. Мастер не пришёл и не позвонил.",
+            "В понедельник я перезвонила, визит перенесли на среду. Я отпросилась с работы и ждала весь день — "
+            "снова никого. В третий раз, в пятницу вечером, история повторилась, только за час до конца окна "
+            "пришло СМС, что заявка «перенесена по техническим причинам».",
+            "Три раза я меняла свои планы и сидела дома, а в ответ не получила даже извинения. На горячей линии "
+            "каждый раз говорят, что «мастера перегружены».",
+            "Прошу извиниться, назвать дату подключения, которую действительно соблюдут, и заранее предупреждать, "
+            "если что-то меняется.",
+        ),
+        desired_outcome=Outcome.APOLOGY, reachable_times="будни после 18:00, выходные весь день",
+    ),
+    DemoComplaint(
+        author="irina.p@example.com", company="Ростелеком", language="ru", month=1, at=0.15, days_before=20,
+        title="Списывают деньги за подписку, которую никто не подключал",
+        paragraphs=(
+            "Уже три месяца подряд в счёте за мамин домашний телефон появляется строка «Антивирус, расширенная "
+            "защита» — 299 рублей в месяц. Мама никогда не заказывала эту услугу, и компьютера у неё нет.",
+            "В поддержке сказали, что подписку подключили «через личный кабинет». Но личного кабинета у нас нет, "
+            "мы его никогда не создавали. Когда я попросила показать, когда и откуда было подключение, мне "
+            "ответили, что такую информацию не предоставляют.",
+            "Подписку в итоге отключили, но деньги возвращать отказываются: «услуга была оказана».",
+            "Прошу вернуть все списания за эту подписку и объяснить, как она могла появиться без нашего согласия.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("897.00"), currency="RUB",
+    ),
+    DemoComplaint(
+        author="irina.p@example.com", company="Ростелеком", language="ru", month=2, at=0.25, days_before=45,
+        is_anonymous=True,
+        title="Второй месяц не могу расторгнуть договор",
+        paragraphs=(
+            "После переезда мне больше не нужен домашний телефон по старому адресу. Я пришла в офис Ростелекома с "
+            "паспортом и написала заявление о расторжении договора. Сотрудница приняла его и сказала, что договор "
+            "закроют в течение десяти дней.",
+            "Прошло семь недель. Счета приходят, номер по-прежнему активен. В поддержке говорят, что заявление "
+            "«не найдено», и предлагают прийти в офис ещё раз.",
+            "У меня на руках копия заявления с отметкой о приёме. Я не понимаю, почему должна снова тратить полдня "
+            "из-за того, что потеряли мою бумагу.",
+            "Прошу закрыть договор с даты подачи заявления и не начислять плату после неё.",
+        ),
+        desired_outcome=Outcome.CANCEL, amount=Decimal("580.00"), currency="RUB",
+    ),
+    # German: a shop that refused to exchange a faulty item, a courier, a utility.
+    DemoComplaint(
+        author="katrin.s@example.com", company="Elektro Brandt", language="de", month=1, at=0.6, days_before=19,
+        title="Defekter Wasserkocher: Umtausch verweigert, obwohl erst drei Wochen alt",
+        paragraphs=(
+            "Ich habe in einer Filiale von Elektro Brandt einen Wasserkocher für 49,99 Euro gekauft. Nach knapp drei "
+            "Wochen schaltete er sich nicht mehr ab, wenn das Wasser kochte, sondern heizte weiter, bis der "
+            "Überhitzungsschutz auslöste. Das ist nicht nur ärgerlich, sondern gefährlich.",
+            "Ich bin mit Gerät, Originalverpackung und Kassenbon in die Filiale gegangen und habe um einen Umtausch "
+            "gebeten. Der Mitarbeiter hat abgelehnt: Umtausch gebe es nur bei ungeöffneter Ware, bei Defekten solle "
+            "ich mich an den Hersteller wenden. Auf die gesetzliche Gewährleistung angesprochen, sagte er, das sei "
+            "„nicht seine Abteilung“. Einen Vorgesetzten konnte er nicht holen.",
+            "Soweit ich weiß, ist bei einem Mangel der Händler mein Ansprechpartner und nicht der Hersteller. Ich "
+            "möchte nicht wochenlang auf eine Herstellerreparatur warten, für ein Gerät, das ich jeden Tag brauche.",
+            "Ich bitte um einen Austausch gegen ein einwandfreies Gerät oder um die Erstattung des Kaufpreises. Den "
+            "Kassenbon habe ich angehängt.",
+        ),
+        desired_outcome=Outcome.REPAIR, amount=Decimal("49.99"), currency="EUR",
+        receipt=DemoReceipt(
+            file_name="kassenbon.png", days_before_incident=20,
+            lines=(
+                "ELEKTRO BRANDT", "Filiale Celle", "", ("Wasserkocher WK-2200", "49,99"), "",
+                ("SUMME EUR", "49,99"), ("BAR", "50,00"), ("Rueckgeld", "0,01"), "", "Vielen Dank fuer Ihren Einkauf!",
+            ),
+        ),
+    ),
+    DemoComplaint(
+        author="juergen.h@example.com", company="Elektro Brandt", language="de", month=0, at=0.45, days_before=60,
+        title="Waschmaschine nach drei Wochen defekt, Reparatur dauert seit zwei Monaten",
+        paragraphs=(
+            "Wir haben bei Elektro Brandt online eine Waschmaschine für 579 Euro gekauft, mit Lieferung und "
+            "Anschluss. Nach drei Wochen zeigte sie einen Fehlercode und pumpte das Wasser nicht mehr ab.",
+            "Die Reparatur wurde sofort angemeldet. Der erste Techniker kam nach zehn Tagen, stellte eine defekte "
+            "Pumpe fest und bestellte ein Ersatzteil. Seitdem warten wir. Bei jedem Anruf heißt es, das Teil sei "
+            "„unterwegs“. Einen Liefertermin kann uns niemand nennen.",
+            "Wir sind eine Familie mit zwei kleinen Kindern und gehen seit zwei Monaten in den Waschsalon. Das "
+            "kostet Zeit und Geld, das uns niemand ersetzt.",
+            "Nach so langer Zeit möchten wir keine Reparatur mehr, sondern eine neue Maschine oder das Geld zurück, "
+            "und eine Beteiligung an den Kosten für den Waschsalon.",
+        ),
+        desired_outcome=Outcome.REPAIR, amount=Decimal("579.00"), currency="EUR",
+        receipt=DemoReceipt(
+            file_name="rechnung-waschmaschine.png", days_before_incident=21,
+            lines=(
+                "ELEKTRO BRANDT Onlineshop", "Rechnung", "", ("Waschmaschine WM 714", "549,00"),
+                ("Lieferung und Anschluss", "30,00"), "", ("GESAMT EUR", "579,00"), "bezahlt per Lastschrift",
+            ),
+        ),
+    ),
+    DemoComplaint(
+        author="juergen.h@example.com", company="Paketblitz", language="de", month=2, at=0.6, days_before=10,
+        title="Fernseher mit gesprungenem Display zugestellt, Fahrer wollte den Schaden nicht aufnehmen",
+        paragraphs=(
+            "Unser neuer Fernseher wurde von Paketblitz geliefert. Der Karton hatte an einer Ecke ein großes Loch "
+            "und war eingedrückt. Ich habe den Fahrer gebeten, den Schaden auf seinem Gerät zu vermerken, bevor ich "
+            "unterschreibe. Er sagte, dafür habe er keine Zeit, ich solle unterschreiben und den Schaden später "
+            "melden.",
+            "Beim Auspacken war das Display gesprungen. Ich habe noch am selben Abend Fotos gemacht und den Schaden "
+            "über das Formular auf der Website gemeldet. Nach einer Woche kam eine automatische Antwort: Da die "
+            "Sendung „ohne Vorbehalt“ angenommen wurde, könne kein Schaden anerkannt werden.",
+            "Der Händler verweist auf Paketblitz, Paketblitz auf den Händler. Im Wohnzimmer steht ein kaputter "
+            "Fernseher, und niemand fühlt sich zuständig.",
+            "Ich erwarte, dass Paketblitz den Transportschaden anerkennt, damit der Händler das Gerät ersetzen kann, "
+            "und dass die Fahrer angewiesen werden, Schäden bei der Übergabe aufzunehmen.",
+        ),
+        desired_outcome=Outcome.COMPENSATION, amount=Decimal("449.00"), currency="EUR",
+    ),
+    DemoComplaint(
+        author="katrin.s@example.com", company="Stadtwerke Ahrensfeld", language="de", month=1, at=0.9, days_before=6,
+        title="Abschlag ohne Erklärung verdoppelt",
+        paragraphs=(
+            "Die Stadtwerke haben meinen monatlichen Abschlag für Strom von 42 auf 84 Euro erhöht. Im Schreiben stand "
+            "keine Begründung, nur der neue Betrag und das Datum der ersten Abbuchung.",
+            "Mein Verbrauch ist nicht gestiegen, eher im Gegenteil: Seit dem Frühjahr wohne ich allein. Der "
+            "Zählerstand, den ich bei der letzten Ablesung selbst gemeldet habe, bestätigt das.",
+            "Ich habe zweimal angerufen. Beim ersten Mal flog ich nach zwanzig Minuten aus der Warteschleife, beim "
+            "zweiten Mal hieß es, die Erhöhung sei „vom System berechnet“ und könne nicht erklärt werden.",
+            "Ich möchte wissen, wie dieser Betrag zustande kommt, und bitte darum, den Abschlag nach meinem "
+            "tatsächlichen Verbrauch neu festzusetzen.",
+        ),
+        desired_outcome=Outcome.EXPLANATION, amount=Decimal("42.00"), currency="EUR",
+        account_number="Vertragskonto 7004-118",
+    ),
+    DemoComplaint(
+        author="katrin.s@example.com", company="Stadtwerke Ahrensfeld", language="de", month=2, at=0.15,
+        days_before=28,
+        title="Gasvertrag der alten Wohnung gekündigt, trotzdem wird weiter abgebucht",
+        paragraphs=(
+            "Nach meinem Umzug innerhalb der Stadt habe ich den Gasvertrag für die alte Wohnung fristgerecht "
+            "gekündigt und den Zählerstand beim Auszug mit Foto gemeldet. Für die neue Wohnung habe ich gleichzeitig "
+            "einen Vertrag bei den Stadtwerken abgeschlossen.",
+            "Eine Kündigungsbestätigung kam nie. Stattdessen buchen die Stadtwerke weiter den Abschlag für die alte "
+            "Wohnung ab, inzwischen zum vierten Mal, zusätzlich zu dem für die neue.",
+            "Mein Nachmieter hat mir erzählt, dass er selbst einen Vertrag mit den Stadtwerken hat. Für denselben "
+            "Zähler wird also doppelt kassiert.",
+            "Ich bitte um eine schriftliche Bestätigung der Kündigung zum Auszugsdatum und um die Rückzahlung aller "
+            "Abschläge, die danach abgebucht wurden.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("168.00"), currency="EUR",
+    ),
+    # Swedish: broadband providers and a customer service.
+    DemoComplaint(
+        author="erik.l@example.com", company="Nordnät Bredband", language="sv", month=0, at=0.85, days_before=13,
+        title="Bredbandet har legat nere i tio dagar och ingen hör av sig",
+        paragraphs=(
+            "Vårt bredband från Nordnät slutade fungera en måndag morgon för tio dagar sedan. Routern får ingen "
+            "kontakt alls. Jag felanmälde samma dag och fick ett automatiskt svar om att ärendet var mottaget.",
+            "Sedan dess har jag ringt fyra gånger. Varje gång väntar jag i över en halvtimme, och varje gång säger "
+            "kundtjänst att en tekniker ska höra av sig \"inom kort\". Ingen har hört av sig. På sidan för "
+            "driftstörningar står det att allt fungerar normalt i vårt område.",
+            "Vi är två vuxna som jobbar hemifrån och ett barn som behöver internet till skolarbetet. Vi har köpt "
+            "extra surf till mobilerna för att klara oss, och månadsavgiften har dragits som vanligt.",
+            "Jag vill att felet åtgärdas, att någon hör av sig och berättar vad som är fel, och att vi får avdrag "
+            "för tiden utan bredband och ersättning för den extra surfen.",
+        ),
+        desired_outcome=Outcome.COMPENSATION, amount=Decimal("650.00"), currency="SEK",
+        account_number="NN-55120", reachable_times="vardagar efter 16",
+    ),
+    DemoComplaint(
+        author="erik.l@example.com", company="Nordnät Bredband", language="sv", month=2, at=0.85, days_before=20,
+        title="Priset höjdes efter kampanjen utan att vi fick veta något",
+        paragraphs=(
+            "Vi tecknade Nordnäts fiberabonnemang till kampanjpriset 299 kronor i månaden. På hemsidan stod det att "
+            "priset efter kampanjen skulle bli 449 kronor. När kampanjen tog slut blev det i stället 549 kronor.",
+            "Vi fick inget besked om höjningen, varken per brev, i appen eller på fakturan innan. Kundtjänst säger "
+            "att ordinarie pris har höjts för alla och att informationen \"finns på hemsidan\".",
+            "Det räcker inte att lägga ut en ny prislista på hemsidan. Enligt avtalsvillkoren ska kunden meddelas i "
+            "förväg när priset ändras.",
+            "Jag vill att vi debiteras det pris som gällde när vi tecknade avtalet och att mellanskillnaden betalas "
+            "tillbaka för de månader vi redan har betalat.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("300.00"), currency="SEK", account_number="NN-55120",
+    ),
+    DemoComplaint(
+        author="maja.n@example.com", company="Fjällnet Mobil", language="sv", month=1, at=0.7, days_before=4,
+        title="45 minuter i telefonkö och sedan fel svar, tre gånger",
+        paragraphs=(
+            "Jag läste nyligen om undersökningen där 23 kundtjänster jämfördes på väntetid, bemötande, kunskap och "
+            "vilja att lösa problemet. Efter den senaste månaden förstår jag varför den behövdes.",
+            "Mitt ärende är enkelt: jag vill gå från kontantkort till abonnemang och behålla mitt nummer. Första "
+            "gången jag ringde väntade jag i 45 minuter och fick sedan veta att det bara går att göra i butik. I "
+            "butiken sa de att det bara går att göra via kundtjänst.",
+            "Andra gången lovade handläggaren att ordna det och ringa tillbaka. Ingen ringde. Tredje gången fick jag "
+            "ett nytt svar: att mitt nummer inte går att flytta alls, fast det står på er egen hemsida att det går.",
+            "Alla har varit vänliga, men ingen verkar veta hur det ska gå till och ingen tar ansvar för ärendet. Jag "
+            "vill att en person tar hand om det från början till slut, och jag vill veta varför jag har fått tre "
+            "olika svar.",
+        ),
+        desired_outcome=Outcome.EXPLANATION, reachable_times="vardagar 12–13 och efter 17",
+    ),
+    DemoComplaint(
+        author="maja.n@example.com", company="Fjällnet Mobil", language="sv", month=0, at=0.95, days_before=11,
+        is_anonymous=True,
+        title="Roamingavgifter på 1 240 kronor trots att jag hade köpt resepaket",
+        paragraphs=(
+            "Innan en arbetsresa till Kanada köpte jag Fjällnets resepaket för länder utanför EU, 10 GB i en vecka. "
+            "Jag fick ett sms om att paketet var aktiverat.",
+            "Ändå kom en faktura med roamingavgifter på 1 240 kronor för surf under just den veckan. Enligt "
+            "kundtjänst aktiverades paketet \"först när jag landade\", men avgifterna gäller hela resan, också "
+            "dagarna efter att paketet var aktivt.",
+            "Jag har skärmbilder på sms:et och på appen där paketet visas som aktivt. Kundtjänst lovade att titta på "
+            "saken, men efter två veckor har inget hänt och nu har fakturan gått till påminnelse.",
+            "Jag vill att roamingavgifterna tas bort och att påminnelseavgiften stryks medan ärendet utreds.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("1240.00"), currency="SEK",
+    ),
+    DemoComplaint(
+        author="erik.l@example.com", company="Stadsfiber Väst", language="sv", month=2, at=0.05, days_before=150,
+        title="Grävde upp trädgården för fibern och lämnade den så",
+        paragraphs=(
+            "Stadsfiber Väst äger fibernätet som vårt bredband går i. När de drog fiber till vårt hus grävde "
+            "entreprenören ett dike tvärs över trädgården. Vi fick höra att allt skulle återställas inom två veckor "
+            "efter att kabeln var nedlagd.",
+            "Nu har det gått nästan ett halvår. Diket är igenfyllt, men gräsmattan är en lerig sträng med stenar, "
+            "och plattorna vid entrén ligger lösa och sneda. Min pappa snubblade på dem i somras.",
+            "Jag har skickat bilder till Stadsfibers kundtjänst tre gånger. Svaret är alltid att ärendet har skickats "
+            "vidare till entreprenören. Entreprenören säger att de väntar på en beställning från Stadsfiber.",
+            "Jag vill att trädgården och plattorna återställs som de var, eller att vi får ersättning så att vi kan "
+            "anlita någon själva.",
+        ),
+        desired_outcome=Outcome.REPAIR, amount=Decimal("3500.00"), currency="SEK",
+    ),
+]
