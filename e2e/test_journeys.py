@@ -34,7 +34,7 @@ def png(path, *, size=(64, 48)):
 
 def sign_up(page, email):
     page.goto("/")
-    page.get_by_role("link", name="Sign up", exact=True).click()
+    page.get_by_role("link", name="Sign Up", exact=True).click()
     page.get_by_label(label("Email", "E-mail")).fill(email)
     page.get_by_label(label("Password")).fill(PASSWORD)
     page.get_by_label(label("Password (again)")).fill(PASSWORD)
@@ -56,7 +56,7 @@ def test_newcomer_signs_up_confirms_and_files_a_complaint_with_a_photo(page, lin
     sign_up(page, "newcomer@example.com")
     page.goto(link_from_mail("newcomer@example.com", "/confirm-email/"))
     page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign Out")).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="File a complaint").click()
     fill_complaint(
@@ -143,7 +143,7 @@ def test_unconfirmed_member_is_asked_to_confirm_before_filing(page):
 
     expect(page.get_by_role("heading", name=ASKED_TO_CONFIRM)).to_be_visible()
     expect(page.get_by_label(label("Title"))).to_have_count(0)
-    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign Out")).to_have_count(0)
 
 
 def test_empty_title_and_fake_image_are_refused_next_to_their_fields(page, log_in, tmp_path):
