@@ -9,6 +9,7 @@ drops EXIF (GPS included) and anything appended after the image data.
 
 import io
 import os
+import struct
 import unicodedata
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image
 
 SIGNATURES = [
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -28,6 +29,13 @@ EXTENSIONS = {
     ".webp": "image/webp", ".pdf": "application/pdf",
 }
 PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+MAX_NAME_LENGTH = 100  # Attachment.original_name
+# EXIF orientation -> the turn that makes the picture upright (as ImageOps.exif_transpose).
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 @dataclass
@@ -52,8 +60,16 @@ def clean_file_name(name: str) -> str:
     """A displayable name: no path, no control characters, at most 100 characters."""
     name = os.path.basename(str(name).replace("\\", "/"))
     name = name.encode("utf-8", "replace").decode("utf-8", "replace")
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    return name.strip()[:100] or "file"
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    if len(name) > MAX_NAME_LENGTH:
+        # Cut the stem, not the extension: the extension must still agree
+        # with the content, and a long name is no reason to refuse a file.
+        stem, extension = os.path.splitext(name)
+        if 0 < len(extension) <= 10:
+            name = stem[: MAX_NAME_LENGTH - len(extension)].rstrip() + extension
+        else:
+            name = name[:MAX_NAME_LENGTH]
+    return name or "file"
 
 
 def inspect_upload(upload) -> Evidence:
@@ -88,21 +104,45 @@ def _reencode_image(data: bytes, content_type: str, name: str) -> Evidence:
         with Image.open(io.BytesIO(data), formats=[fmt]) as image:
             width, height = image.size
             if width * height > settings.EVIDENCE_MAX_PIXELS:
-                raise ValidationError(
-                    _("“%(name)s” is %(width)s×%(height)s pixels; the limit is %(limit)s million pixels.")
-                    % {"name": name, "width": width, "height": height,
-                       "limit": settings.EVIDENCE_MAX_PIXELS // 1_000_000}
-                )
+                raise _too_many_pixels(name, width, height)
             image.load()
-            upright = ImageOps.exif_transpose(image)
+            upright = _upright(image)
             if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
                 upright = upright.convert("RGB")
             out = io.BytesIO()
             save_options = {"quality": 88} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+            if fmt == "JPEG":
+                # Pillow carries a JPEG comment (COM) over unless told otherwise.
+                save_options["comment"] = b""
             upright.save(out, format=fmt, **save_options)
             width, height = upright.size
     except ValidationError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, EOFError):
+    except Image.DecompressionBombError:
+        # Pillow refuses very large images inside Image.open, before our own
+        # check can run; the person still needs to hear that it is the size.
+        raise _too_many_pixels(name) from None
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error):
         raise unreadable from None
     return Evidence(content=out.getvalue(), content_type=content_type, original_name=name, width=width, height=height)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    # Not ImageOps.exif_transpose: it writes the EXIF back without the
+    # orientation, and damaged EXIF then fails with struct.error. The EXIF is
+    # dropped on saving anyway; only the turn is needed.
+    orientation = image.getexif().get(ExifTags.Base.Orientation)
+    method = UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+    return image.transpose(method) if method is not None else image
+
+
+def _too_many_pixels(name: str, width: int | None = None, height: int | None = None) -> ValidationError:
+    limit = settings.EVIDENCE_MAX_PIXELS // 1_000_000
+    if width is None:
+        return ValidationError(
+            _("“%(name)s” has too many pixels; the limit is %(limit)s million pixels.") % {"name": name, "limit": limit}
+        )
+    return ValidationError(
+        _("“%(name)s” is %(width)s×%(height)s pixels; the limit is %(limit)s million pixels.")
+        % {"name": name, "width": width, "height": height, "limit": limit}
+    )
