@@ -125,3 +125,107 @@ class CompanyDomain(models.Model):
 
     def __str__(self):
         return self.domain
+
+
+class RepresentativeQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user) if user.is_authenticated else self.none()
+
+
+class Representative(models.Model):
+    """A person who speaks for a company on the portal."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MEMBER = "member", _("Representative")
+
+    class Verification(models.TextChoices):
+        DOMAIN = "domain", _("Confirmed a work e-mail address at the company's domain")
+        MODERATOR = "moderator", _("Checked by a moderator")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representations")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="representatives")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    verified_by = models.CharField(_("verified by"), max_length=10, choices=Verification.choices)
+    work_email = models.EmailField(_("work e-mail"), blank=True)
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    objects = RepresentativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["company", "created_at"]
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
+        constraints = [models.UniqueConstraint(fields=["user", "company"], name="one_representation_per_company")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.company}"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
+
+
+class RepresentationClaim(models.Model):
+    """A member's request to represent a company, decided by e-mail domain or by a moderator."""
+
+    class Status(models.TextChoices):
+        AWAITING_EMAIL = "awaiting_email", _("Waiting for the work e-mail to be confirmed")
+        PENDING = "pending", _("Waiting for a moderator")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN_STATUSES = (Status.AWAITING_EMAIL, Status.PENDING)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="representation_claims")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="representation_claims")
+    work_email = models.EmailField(_("work e-mail"), blank=True)
+    job_title = models.CharField(_("your role at the company"), max_length=100)
+    evidence = models.TextField(
+        _("how we can check"), max_length=2000, blank=True,
+        help_text=_("Anything that shows you work there: a link to a staff page, your work phone, who can confirm."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("representation request")
+        verbose_name_plural = _("representation requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "company"], condition=Q(status__in=["awaiting_email", "pending"]),
+                name="one_open_claim_per_company",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.company} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class ReplyTemplate(models.Model):
+    """A reusable answer a company's representatives start from."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="reply_templates")
+    title = models.CharField(_("name"), max_length=100)
+    body = models.TextField(_("text"), max_length=5000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        constraints = [models.UniqueConstraint(fields=["company", "title"], name="unique_template_title")]
+
+    def __str__(self):
+        return self.title

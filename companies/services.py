@@ -1,8 +1,13 @@
-"""Writes with rules for companies."""
+"""Writes with rules for companies and their representatives."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from companies.models import Company, CompanyDomain
+from companies.models import Company, CompanyDomain, ReplyTemplate, RepresentationClaim, Representative
 from companies.text import company_slug, domain_of, normalise_company_name
 
 
@@ -52,3 +57,168 @@ def company_discard_if_orphan(*, company: Company, user) -> None:
         return
     if not company.complaints.exists():
         company.delete()
+
+
+# Representatives: who speaks for a company.
+
+class RepresentationError(Exception):
+    """A refused representation action; the message is translated and safe to show."""
+
+
+def _email_domain(email: str) -> str:
+    return email.rsplit("@", 1)[-1].lower().strip(".") if "@" in email else ""
+
+
+def email_matches_company(email: str, company: Company) -> bool:
+    """An address at one of the company's domains, or at a subdomain of one."""
+    domain = _email_domain(email)
+    if not domain:
+        return False
+    for known in company.domains.values_list("domain", flat=True):
+        if domain == known or domain.endswith("." + known):
+            return True
+    return False
+
+
+def claim_submit(*, user, company: Company, work_email: str, job_title: str, evidence: str) -> RepresentationClaim:
+    """Ask to represent a company.
+
+    With an address at the company's domain the claim waits only for that
+    address to be confirmed (the view sends allauth's confirmation mail);
+    already confirmed, it is approved at once. Otherwise a moderator decides.
+    """
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        Company.objects.select_for_update().get(pk=company.pk)
+        if Representative.objects.filter(user=user, company=company).exists():
+            raise RepresentationError(_("You already represent this company."))
+        if RepresentationClaim.objects.filter(
+            user=user, company=company, status__in=RepresentationClaim.OPEN_STATUSES
+        ).exists():
+            raise RepresentationError(_("You have already asked to represent this company."))
+        work_email = work_email.strip().lower()
+        by_domain = email_matches_company(work_email, company)
+        claim = RepresentationClaim.objects.create(
+            user=user, company=company, work_email=work_email, job_title=job_title, evidence=evidence,
+            status=RepresentationClaim.Status.AWAITING_EMAIL if by_domain else RepresentationClaim.Status.PENDING,
+        )
+        if by_domain and EmailAddress.objects.filter(user=user, email__iexact=work_email, verified=True).exists():
+            _approve(claim, decided_by=None, verified_by=Representative.Verification.DOMAIN)
+    return claim
+
+
+def claims_confirm_email(*, user, email: str) -> list[RepresentationClaim]:
+    """The person confirmed an address: approve their claims that were waiting for it."""
+    approved = []
+    with transaction.atomic():
+        claims = RepresentationClaim.objects.select_for_update().filter(
+            user=user, work_email__iexact=email, status=RepresentationClaim.Status.AWAITING_EMAIL
+        )
+        for claim in claims.select_related("company"):
+            if email_matches_company(claim.work_email, claim.company):
+                _approve(claim, decided_by=None, verified_by=Representative.Verification.DOMAIN)
+                approved.append(claim)
+    return approved
+
+
+def claim_decide(*, claim: RepresentationClaim, moderator, approve: bool, reason: str = "") -> RepresentationClaim:
+    """A moderator approves or refuses a claim; the person is told why."""
+    from complaints.models import is_moderator
+
+    if not is_moderator(moderator):
+        raise RepresentationError(_("Only moderators can decide on representation requests."))
+    if not approve and not reason.strip():
+        raise RepresentationError(_("Say why the request is refused: the person is told."))
+    with transaction.atomic():
+        claim = RepresentationClaim.objects.select_for_update().select_related("company").get(pk=claim.pk)
+        if not claim.is_open:
+            raise RepresentationError(_("This request has already been decided."))
+        if approve:
+            _approve(claim, decided_by=moderator, verified_by=Representative.Verification.MODERATOR, reason=reason)
+        else:
+            claim.status = RepresentationClaim.Status.REFUSED
+            claim.decided_by, claim.decided_at, claim.reason = moderator, timezone.now(), reason[:500]
+            claim.save()
+        _notify_claimant(claim)
+    return claim
+
+
+def claim_withdraw(*, claim: RepresentationClaim, user) -> RepresentationClaim:
+    with transaction.atomic():
+        claim = RepresentationClaim.objects.select_for_update().get(pk=claim.pk)
+        if claim.user_id != user.pk or not claim.is_open:
+            raise RepresentationError(_("This request cannot be withdrawn."))
+        claim.status = RepresentationClaim.Status.WITHDRAWN
+        claim.decided_at = timezone.now()
+        claim.save()
+    return claim
+
+
+def _approve(claim, *, decided_by, verified_by, reason: str = "") -> Representative:
+    claim.status = RepresentationClaim.Status.APPROVED
+    claim.decided_by, claim.decided_at, claim.reason = decided_by, timezone.now(), reason[:500]
+    claim.save()
+    has_owner = Representative.objects.filter(company=claim.company, role=Representative.Role.OWNER).exists()
+    representative, _created = Representative.objects.get_or_create(
+        user=claim.user, company=claim.company,
+        defaults={
+            "role": Representative.Role.MEMBER if has_owner else Representative.Role.OWNER,
+            "verified_by": verified_by, "work_email": claim.work_email,
+        },
+    )
+    return representative
+
+
+def _notify_claimant(claim: RepresentationClaim) -> None:
+    from complaints.notifications import send_notification
+
+    context = {
+        "company": claim.company.name, "approved": claim.status == RepresentationClaim.Status.APPROVED,
+        "reason": claim.reason, "url": settings.SITE_URL + reverse("companies:business"),
+        "site_name": settings.SITE_NAME,
+    }
+    user_ids = [claim.user_id]
+    transaction.on_commit(
+        lambda: send_notification.enqueue(
+            template="claim_decided", user_ids=user_ids, context=context, language=get_language() or "en"
+        )
+    )
+
+
+def representative_remove(*, representative: Representative, by_user) -> None:
+    """A representative leaves, or an owner removes another; the oldest left becomes owner if none is."""
+    with transaction.atomic():
+        representative = Representative.objects.select_for_update().get(pk=representative.pk)
+        company = representative.company
+        leaving_self = representative.user_id == by_user.pk
+        is_owner = Representative.objects.filter(
+            company=company, user=by_user, role=Representative.Role.OWNER
+        ).exists()
+        if not (leaving_self or is_owner):
+            raise RepresentationError(_("Only an owner can remove other representatives."))
+        representative.delete()
+        remaining = Representative.objects.filter(company=company)
+        if remaining.exists() and not remaining.filter(role=Representative.Role.OWNER).exists():
+            successor = remaining.order_by("created_at", "pk").first()
+            successor.role = Representative.Role.OWNER
+            successor.save(update_fields=["role"])
+
+
+def reply_template_save(*, company: Company, user, title: str, body: str, template: ReplyTemplate | None = None):
+    if not Representative.objects.filter(company=company, user=user).exists():
+        raise RepresentationError(_("Only the company's representatives can keep its reply templates."))
+    if template is not None and template.company_id != company.pk:
+        raise RepresentationError(_("This template belongs to another company."))
+    if ReplyTemplate.objects.filter(company=company, title=title).exclude(pk=getattr(template, "pk", None)).exists():
+        raise RepresentationError(_("There is already a template with this name."))
+    template = template or ReplyTemplate(company=company)
+    template.title, template.body = title, body
+    template.save()
+    return template
+
+
+def reply_template_delete(*, template: ReplyTemplate, user) -> None:
+    if not Representative.objects.filter(company=template.company_id, user=user).exists():
+        raise RepresentationError(_("Only the company's representatives can keep its reply templates."))
+    template.delete()

@@ -4,6 +4,16 @@ from companies import views
 
 app_name = "companies"
 urlpatterns = [
-    path("", views.company_list, name="list"),
-    path("<str:slug>/", views.company_detail, name="detail"),
+    path("companies/", views.company_list, name="list"),
+    path("companies/<str:slug>/", views.company_detail, name="detail"),
+    path("companies/<str:slug>/represent/", views.company_represent, name="represent"),
+    path("business/", views.business_inbox, name="business"),
+    path("business/requests/<int:pk>/withdraw/", views.claim_withdraw_view, name="claim_withdraw"),
+    path("business/<str:slug>/team/", views.business_team, name="team"),
+    path("business/<str:slug>/team/<int:pk>/remove/", views.representative_remove_view, name="remove_representative"),
+    path("business/<str:slug>/templates/", views.reply_templates, name="templates"),
+    path("business/<str:slug>/templates/<int:pk>/", views.reply_templates, name="template_edit"),
+    path("business/<str:slug>/templates/<int:pk>/delete/", views.reply_template_delete_view, name="template_delete"),
+    path("moderation/representatives/", views.claim_queue, name="claims"),
+    path("moderation/representatives/<int:pk>/decide/", views.claim_decide_view, name="claim_decide"),
 ]

@@ -1,10 +1,26 @@
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from companies.filters import CompanyFilter
-from companies.models import Company
-from complaints.models import Complaint
+from companies.forms import ClaimForm, DecisionForm, ReplyTemplateForm
+from companies.models import Company, ReplyTemplate, RepresentationClaim, Representative
+from companies.selectors import INBOX_VIEWS, company_record, inbox_complaints, inbox_counts
+from companies.services import (
+    RepresentationError,
+    claim_decide,
+    claim_submit,
+    claim_withdraw,
+    reply_template_delete,
+    reply_template_save,
+    representative_remove,
+)
+from complaints.models import Complaint, is_moderator
 
 COMPANIES_PER_PAGE = 20
 COMPLAINTS_PER_PAGE = 20
@@ -23,4 +39,187 @@ def company_detail(request, slug):
     company = get_object_or_404(Company.objects.listed().select_related("industry"), slug=slug)
     complaints = Complaint.objects.public().for_company(company).newest_first()
     page = Paginator(complaints, COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "companies/company_detail.html", {"company": company, "page": page})
+    context = {
+        "company": company,
+        "page": page,
+        "record": company_record(company),
+        "is_verified": company.representatives.exists(),
+        "represents": request.user.is_authenticated
+        and company.representatives.filter(user=request.user).exists(),
+    }
+    return render(request, "companies/company_detail.html", context)
+
+
+# Representation requests.
+
+@login_required
+def company_represent(request, slug):
+    company = get_object_or_404(Company.objects.listed(), slug=slug)
+    if request.method == "POST":
+        form = ClaimForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                claim = claim_submit(user=request.user, company=company, **form.cleaned_data)
+            except RepresentationError as error:
+                messages.error(request, str(error))
+                return redirect(company)
+            return _after_claim(request, claim)
+    else:
+        form = ClaimForm(user=request.user)
+    return render(request, "companies/represent.html", {"company": company, "form": form})
+
+
+def _after_claim(request, claim):
+    if claim.status == RepresentationClaim.Status.APPROVED:
+        messages.success(request, _("You now represent %(company)s.") % {"company": claim.company.name})
+        return redirect("companies:business")
+    if claim.status == RepresentationClaim.Status.AWAITING_EMAIL:
+        address = EmailAddress.objects.filter(user=request.user, email__iexact=claim.work_email).first()
+        if address is None:
+            address = EmailAddress.objects.add_email(request, request.user, claim.work_email, confirm=True)
+        else:
+            address.send_confirmation(request)
+        messages.success(
+            request,
+            _("We sent a confirmation link to %(email)s. Open it to become a representative of %(company)s.")
+            % {"email": claim.work_email, "company": claim.company.name},
+        )
+    else:
+        messages.success(request, _("Thank you. A moderator will check your request and tell you by e-mail."))
+    return redirect("companies:business")
+
+
+@require_POST
+@login_required
+def claim_withdraw_view(request, pk):
+    claim = get_object_or_404(RepresentationClaim, pk=pk, user=request.user)
+    try:
+        claim_withdraw(claim=claim, user=request.user)
+    except RepresentationError as error:
+        messages.error(request, str(error))
+    return redirect("companies:business")
+
+
+# The business inbox.
+
+def _represented(request, slug=None):
+    """The representations of the signed-in person, or the one for this company (else 404)."""
+    reps = Representative.objects.filter(user=request.user).select_related("company")
+    if slug is None:
+        return list(reps)
+    return get_object_or_404(reps, company__slug=slug)
+
+
+@login_required
+@require_safe
+def business_inbox(request):
+    representations = _represented(request)
+    companies = [rep.company for rep in representations]
+    selected = next((c for c in companies if c.slug == request.GET.get("company")), None)
+    scope = [selected] if selected else companies
+    view = request.GET.get("view") if request.GET.get("view") in INBOX_VIEWS else None
+    page = None
+    counts = {}
+    if scope:
+        counts = inbox_counts(scope)
+        page = Paginator(inbox_complaints(scope, view), COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
+    claims = RepresentationClaim.objects.filter(
+        user=request.user, status__in=RepresentationClaim.OPEN_STATUSES
+    ).select_related("company")
+    return render(request, "companies/business_inbox.html", {
+        "representations": representations, "companies": companies, "selected": selected, "view": view,
+        "counts": counts, "page": page, "claims": claims, "views": INBOX_VIEWS,
+    })
+
+
+@login_required
+@require_safe
+def business_team(request, slug):
+    me = _represented(request, slug)
+    team = Representative.objects.filter(company=me.company).select_related("user").order_by("created_at")
+    return render(request, "companies/business_team.html", {"me": me, "company": me.company, "team": team})
+
+
+@require_POST
+@login_required
+def representative_remove_view(request, slug, pk):
+    me = _represented(request, slug)
+    representative = get_object_or_404(Representative, pk=pk, company=me.company)
+    try:
+        representative_remove(representative=representative, by_user=request.user)
+    except RepresentationError as error:
+        messages.error(request, str(error))
+        return redirect("companies:team", slug=slug)
+    if representative.user_id == request.user.pk:
+        messages.success(request, _("You no longer represent %(company)s.") % {"company": me.company.name})
+        return redirect("companies:business")
+    messages.success(request, _("The representative was removed."))
+    return redirect("companies:team", slug=slug)
+
+
+@login_required
+def reply_templates(request, slug, pk=None):
+    me = _represented(request, slug)
+    template = get_object_or_404(ReplyTemplate, pk=pk, company=me.company) if pk else None
+    if request.method == "POST":
+        form = ReplyTemplateForm(request.POST, instance=template)
+        if form.is_valid():
+            try:
+                reply_template_save(company=me.company, user=request.user, template=template, **form.cleaned_data)
+            except RepresentationError as error:
+                form.add_error("title", str(error))
+            else:
+                messages.success(request, _("The template was saved."))
+                return redirect("companies:templates", slug=slug)
+    else:
+        form = ReplyTemplateForm(instance=template)
+    templates = ReplyTemplate.objects.filter(company=me.company)
+    return render(request, "companies/reply_templates.html", {
+        "company": me.company, "templates": templates, "form": form, "editing": template,
+    })
+
+
+@require_POST
+@login_required
+def reply_template_delete_view(request, slug, pk):
+    me = _represented(request, slug)
+    template = get_object_or_404(ReplyTemplate, pk=pk, company=me.company)
+    reply_template_delete(template=template, user=request.user)
+    messages.success(request, _("The template was deleted."))
+    return redirect("companies:templates", slug=slug)
+
+
+# Moderators decide on representation requests without a matching domain.
+
+def _require_moderator(request):
+    if not is_moderator(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_safe
+def claim_queue(request):
+    _require_moderator(request)
+    claims = RepresentationClaim.objects.filter(status=RepresentationClaim.Status.PENDING).select_related(
+        "company", "user"
+    )
+    return render(request, "companies/claim_queue.html", {"claims": claims, "form": DecisionForm()})
+
+
+@require_POST
+@login_required
+def claim_decide_view(request, pk):
+    _require_moderator(request)
+    claim = get_object_or_404(RepresentationClaim, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or refuse."))
+        return redirect("companies:claims")
+    try:
+        claim_decide(claim=claim, moderator=request.user, approve=form.cleaned_data["decision"] == "approve",
+                     reason=form.cleaned_data["reason"])
+    except RepresentationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Decision recorded; the person has been told."))
+    return redirect("companies:claims")

@@ -10,8 +10,30 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company, http_url_validator
 from companies.text import domain_of
 from complaints.evidence import inspect_upload
-from complaints.models import Attachment, Complaint
+from complaints.models import CURRENCIES, Attachment, Complaint, Evaluation, Message, Offer
 from complaints.services import COMPLAINT_FIELDS
+
+
+class SubmissionTokenField(forms.CharField):
+    """The hidden per-form token; a tampered value is dropped (a fresh token is used) rather than
+    stopping the person with an error they cannot see or fix."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return uuid.UUID(str(value))
+        except (TypeError, ValueError, AttributeError):
+            return None
+
+    def validate(self, value):
+        pass
+
+    def run_validators(self, value):
+        pass
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -51,7 +73,13 @@ class ComplaintForm(forms.ModelForm):
         label=_("Remove these files"), queryset=Attachment.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    submission_token = SubmissionTokenField()
+    reachable_days = forms.TypedMultipleChoiceField(
+        label=_("Days you can be reached"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(str(n), day) for n, day in enumerate(
+            [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+        )],
+    )
 
     class Meta:
         model = Complaint
@@ -60,15 +88,17 @@ class ComplaintForm(forms.ModelForm):
             "story": forms.Textarea(attrs={"rows": 12}),
             "happened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "amount": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            "reachable_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "reachable_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
         help_texts = {
             "title": _("One line that says what went wrong."),
             "story": _("What happened, in order, with dates. Do not include phone numbers, "
                        "e-mail addresses or account numbers here: use the private fields below."),
             "display_name": _("Shown with the complaint. Leave empty, or tick the box, to appear as “Anonymous”."),
-            "account_number": _("Private: only you and the moderators see it."),
-            "phone": _("Private: only you and the moderators see it."),
-            "reachable_times": _("Private, e.g. “weekdays 9–12”, so a call-back finds you."),
+            "account_number": _("Private: only you, the company's representatives and the moderators see it."),
+            "phone": _("Private: only you, the company's representatives and the moderators see it."),
+            "reachable_times": _("Private: anything else about reaching you, e.g. “not during lunch”."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -85,6 +115,7 @@ class ComplaintForm(forms.ModelForm):
                 "" if self.instance.company.is_listed else self.instance.company.website
             )
             self.fields["remove_evidence"].queryset = self.instance.attachments.all()
+            self.initial["reachable_days"] = list(self.instance.reachable_days)
         else:
             self.fields["submission_token"].initial = uuid.uuid4()
             del self.fields["remove_evidence"]
@@ -94,6 +125,9 @@ class ComplaintForm(forms.ModelForm):
         if day and day > timezone.localdate():
             raise ValidationError(_("This date is in the future."))
         return day
+
+    def clean_reachable_days(self):
+        return "".join(sorted(set(self.cleaned_data["reachable_days"])))
 
     def clean_company_website(self):
         url = self.cleaned_data["company_website"].strip()
@@ -129,6 +163,11 @@ class ComplaintForm(forms.ModelForm):
             self.add_error("currency", _("Choose the currency of the amount."))
         if currency and amount is None and "amount" not in self.errors:
             cleaned["currency"] = ""
+        start, end = cleaned.get("reachable_from"), cleaned.get("reachable_until")
+        if (start is None) != (end is None):
+            self.add_error("reachable_until" if end is None else "reachable_from", _("Give both times, or neither."))
+        elif start and end and start >= end:
+            self.add_error("reachable_until", _("This must be later than the start time."))
         self._clean_company(cleaned)
         self._clean_evidence_count(cleaned)
         return cleaned
@@ -176,3 +215,134 @@ class ComplaintForm(forms.ModelForm):
 
     def complaint_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in COMPLAINT_FIELDS}
+
+
+class TokenMixin(forms.Form):
+    """A random token per rendered form, so a resubmission finds the first result."""
+
+    submission_token = SubmissionTokenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission_token"].initial = uuid.uuid4()
+
+
+class AuthorReplyForm(TokenMixin):
+    body = forms.CharField(label=_("Your reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    is_private = forms.BooleanField(
+        label=_("Private: only the company and the moderators see it"), required=False,
+    )
+
+
+class CompanyMessageForm(TokenMixin):
+    kind = forms.ChoiceField(
+        label=_("Kind of message"), choices=[(k, Message.Kind(k).label) for k in Message.COMPANY_KINDS],
+    )
+    body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+    is_private = forms.BooleanField(
+        label=_("Private message: only the author and the moderators see it (for account details)"), required=False,
+    )
+    callback_at = forms.DateTimeField(
+        label=_("Propose a call-back time"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Optional; it must fall inside the times the author gave."),
+    )
+    offer_kind = forms.ChoiceField(label=_("What is offered"), choices=[("", "—"), *Offer.Kind.choices], required=False)
+    offer_amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2, min_value=0, required=False)
+    offer_currency = forms.ChoiceField(label=_("Currency"), choices=[("", "—"), *CURRENCIES], required=False)
+    offer_days = forms.IntegerField(label=_("Number of days"), min_value=1, max_value=3650, required=False)
+    offer_description = forms.CharField(label=_("Short description of the offer"), max_length=300, required=False)
+    offer_expires_on = forms.DateField(
+        label=_("Offer valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != Message.Kind.OFFER:
+            return cleaned
+        if cleaned.get("is_private"):
+            self.add_error("is_private", _("Offers are made in public."))
+        kind = cleaned.get("offer_kind")
+        if not kind:
+            self.add_error("offer_kind", _("Say what is offered."))
+        if kind in (Offer.Kind.REFUND, Offer.Kind.CREDIT):
+            if cleaned.get("offer_amount") is None and "offer_amount" not in self.errors:
+                self.add_error("offer_amount", _("Give the amount."))
+            if not cleaned.get("offer_currency"):
+                self.add_error("offer_currency", _("Choose the currency."))
+        if kind == Offer.Kind.FREE_DAYS and not cleaned.get("offer_days") and "offer_days" not in self.errors:
+            self.add_error("offer_days", _("Give the number of days."))
+        if not cleaned.get("offer_description"):
+            self.add_error("offer_description", _("Describe the offer in a few words."))
+        expires = cleaned.get("offer_expires_on")
+        if expires is None and "offer_expires_on" not in self.errors:
+            self.add_error("offer_expires_on", _("Give the date until which the offer is valid."))
+        elif expires is not None and expires < timezone.localdate():
+            self.add_error("offer_expires_on", _("This date has passed."))
+        return cleaned
+
+    def offer_details(self) -> dict | None:
+        data = self.cleaned_data
+        if data["kind"] != Message.Kind.OFFER:
+            return None
+        kind = data["offer_kind"]
+        return {
+            "kind": kind,
+            "amount": data.get("offer_amount") if kind in (Offer.Kind.REFUND, Offer.Kind.CREDIT, Offer.Kind.OTHER) else None,
+            "currency": data.get("offer_currency") or "" if data.get("offer_amount") is not None else "",
+            "days": data.get("offer_days") if kind == Offer.Kind.FREE_DAYS else None,
+            "description": data["offer_description"],
+            "expires_on": data["offer_expires_on"],
+        }
+
+
+class OfferReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
+
+
+class EvaluationForm(forms.ModelForm):
+    RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
+    resolved = forms.TypedChoiceField(
+        label=_("Was your complaint resolved?"), choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+    )
+    would_return = forms.TypedChoiceField(
+        label=_("Would you do business with the company again?"), choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+    )
+    rating = forms.TypedChoiceField(
+        label=_("Your rating, 1 to 5 stars"), choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Evaluation
+        fields = ["resolved", "rating", "would_return", *Evaluation.FACTORS, "comment"]
+        widgets = {"comment": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in Evaluation.FACTORS:
+            self.fields[name] = forms.TypedChoiceField(
+                label=self.fields[name].label, choices=[("", _("No answer")), *self.RATING_CHOICES],
+                coerce=int, empty_value=None, required=False,
+            )
+        if self.instance.pk:
+            self.initial["resolved"] = "yes" if self.instance.resolved else "no"
+            self.initial["would_return"] = "yes" if self.instance.would_return else "no"
+
+    def evaluation_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ComplaintSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search complaints"), max_length=200, required=False)
+
+
+class CommentForm(TokenMixin):
+    body = forms.CharField(label=_("Your comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why are you withdrawing it? (optional, shown publicly)"), max_length=300,
+                             required=False)

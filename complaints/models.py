@@ -2,8 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -61,13 +62,27 @@ class Complaint(models.Model):
     PUBLIC_STATUSES = (
         Status.PUBLISHED, Status.ANSWERED, Status.RESOLVED, Status.UNRESOLVED, Status.CLOSED,
     )
+    # Nobody deletes a complaint: these leave a short public notice in its place.
+    TOMBSTONE_STATUSES = (Status.WITHDRAWN, Status.HIDDEN)
 
-    # The one table of allowed status changes. Later issues add the company's
-    # answer, evaluation, moderation and withdrawal transitions here.
+    # The one table of allowed status changes (DESIGN.md, "Complaint lifecycle").
     TRANSITIONS = {
         Status.DRAFT: {Status.PENDING},
-        Status.PENDING: {Status.PUBLISHED, Status.REJECTED},
+        Status.PENDING: {Status.PUBLISHED, Status.REJECTED, Status.WITHDRAWN},
+        Status.PUBLISHED: {Status.ANSWERED, Status.RESOLVED, Status.UNRESOLVED, Status.HIDDEN, Status.WITHDRAWN},
+        Status.ANSWERED: {Status.RESOLVED, Status.UNRESOLVED, Status.CLOSED, Status.HIDDEN, Status.WITHDRAWN},
+        Status.RESOLVED: {Status.ANSWERED, Status.UNRESOLVED, Status.HIDDEN, Status.WITHDRAWN},
+        Status.UNRESOLVED: {Status.RESOLVED, Status.HIDDEN, Status.WITHDRAWN},
+        Status.CLOSED: {Status.HIDDEN, Status.WITHDRAWN},
+        Status.HIDDEN: {
+            Status.PUBLISHED, Status.ANSWERED, Status.RESOLVED, Status.UNRESOLVED, Status.CLOSED,
+        },
     }
+
+    class WaitingOn(models.TextChoices):
+        COMPANY = "company", _("the company")
+        AUTHOR = "author", _("the author")
+        NOBODY = "", _("nobody")
 
     company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="complaints")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints")
@@ -90,6 +105,17 @@ class Complaint(models.Model):
     account_number = models.CharField(_("account or contract number"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     reachable_times = models.CharField(_("when you can be reached"), max_length=200, blank=True)
+    # The same, in a form a call-back proposal can be checked against.
+    reachable_days = models.CharField(_("days you can be reached"), max_length=7, blank=True)
+    reachable_from = models.TimeField(_("from"), null=True, blank=True)
+    reachable_until = models.TimeField(_("until"), null=True, blank=True)
+
+    # Kept by the services for the business inbox: whose move it is, since when.
+    waiting_on = models.CharField(max_length=10, choices=WaitingOn.choices, blank=True, editable=False)
+    waiting_since = models.DateTimeField(null=True, blank=True, editable=False)
+    first_answered_at = models.DateTimeField(_("first answered"), null=True, blank=True, editable=False)
+    reopened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    status_before_hidden = models.CharField(max_length=20, blank=True, editable=False)
 
     # A random token from the form: a resubmitted form finds its complaint
     # instead of creating a second one.
@@ -134,12 +160,22 @@ class Complaint(models.Model):
         return status in self.TRANSITIONS.get(self.status, set())
 
     def is_visible_to(self, user) -> bool:
-        return self.is_public or self.can_see_private_fields(user)
+        from complaints.access import Viewer
+
+        return Viewer(user, self).can_see
 
     def can_see_private_fields(self, user) -> bool:
-        if not user.is_authenticated:
-            return False
-        return user.pk == self.author_id or is_moderator(user)
+        from complaints.access import Viewer
+
+        return Viewer(user, self).can_see_private
+
+    def can_see_private_messages(self, user) -> bool:
+        return self.can_see_private_fields(user)
+
+    def reachable_day_names(self) -> list[str]:
+        from django.utils.dates import WEEKDAYS
+
+        return [str(WEEKDAYS[int(day)]) for day in self.reachable_days if day.isdigit() and int(day) in WEEKDAYS]
 
     def can_be_edited_by(self, user) -> bool:
         return self.is_draft and user.is_authenticated and user.pk == self.author_id
@@ -219,3 +255,197 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
+
+
+class MessageQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_private=False)
+
+    def visible_to(self, user, complaint):
+        """Public messages for everyone; private ones only for the complaint's parties."""
+        if complaint.can_see_private_messages(user):
+            return self
+        return self.public()
+
+
+class Message(models.Model):
+    """One message in the public thread between the author and the company."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", _("Answer")
+        APOLOGY = "apology", _("Apology")
+        DETAILS = "details", _("Request for details")
+        OFFER = "offer", _("Offer")
+        REPLY = "reply", _("Reply from the author")
+
+    COMPANY_KINDS = (Kind.ANSWER, Kind.APOLOGY, Kind.DETAILS, Kind.OFFER)
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaint_messages")
+    # Set when written for a company by one of its representatives.
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    body = models.TextField(_("message"), max_length=5000)
+    is_private = models.BooleanField(
+        _("private"), default=False,
+        help_text=_("Only the author, the company's representatives and the moderators see a private message."),
+    )
+    callback_at = models.DateTimeField(_("proposed call-back"), null=True, blank=True)
+    submission_token = models.UUIDField(default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(fields=["author", "submission_token"], name="message_unique_submission"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.complaint_id}"
+
+    @property
+    def is_from_company(self) -> bool:
+        return self.company_id is not None
+
+
+class Offer(models.Model):
+    """What a company offers to settle a complaint, and what became of it."""
+
+    class Kind(models.TextChoices):
+        REFUND = "refund", _("Refund")
+        CREDIT = "credit", _("Credit on the account")
+        FREE_DAYS = "free_days", _("Free days of service")
+        REPLACEMENT = "replacement", _("Replacement")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the author")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        DELIVERED = "delivered", _("Delivered, waiting for the author to confirm")
+        CONFIRMED = "confirmed", _("Delivered and confirmed")
+        DISPUTED = "disputed", _("The author says it was not delivered")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="offers")
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="offer")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="offers")
+    kind = models.CharField(_("what is offered"), max_length=12, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("amount"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, blank=True)
+    days = models.PositiveIntegerField(_("number of days"), null=True, blank=True)
+    description = models.CharField(_("short description"), max_length=300)
+    expires_on = models.DateField(_("valid until"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    response_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.OPEN and self.expires_on < timezone.localdate()
+
+    @property
+    def status_label(self) -> str:
+        return str(_("Expired")) if self.is_expired else self.get_status_display()
+
+
+def _rating_field(label):
+    return models.PositiveSmallIntegerField(
+        label, null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+
+class Evaluation(models.Model):
+    """The author's verdict on how the company handled the complaint."""
+
+    FACTORS = ["waiting_time", "treatment", "knowledge", "willingness", "compensation_fairness"]
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="evaluation")
+    resolved = models.BooleanField(_("was it resolved?"))
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    would_return = models.BooleanField(_("would you do business with them again?"))
+    waiting_time = _rating_field(_("waiting time"))
+    treatment = _rating_field(_("treatment"))
+    knowledge = _rating_field(_("knowledge"))
+    willingness = _rating_field(_("willingness to solve the problem"))
+    compensation_fairness = _rating_field(_("fairness of the compensation"))
+    comment = models.TextField(_("closing comment"), max_length=3000, blank=True)
+    change_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="evaluation_rating_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.rating}★ on {self.complaint_id}"
+
+    def factors(self):
+        return [(self._meta.get_field(name).verbose_name, getattr(self, name)) for name in self.FACTORS]
+
+
+class MeToo(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="me_toos")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "user"], name="one_me_too_per_member")]
+
+    def __str__(self):
+        return f"Me too on {self.complaint_id}"
+
+
+class Follow(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "user"], name="one_follow_per_member")]
+
+    def __str__(self):
+        return f"Follow of {self.complaint_id}"
+
+
+class Comment(models.Model):
+    """A public comment below the thread; comments never change a complaint's state."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    body = models.TextField(_("comment"), max_length=3000)
+    submission_token = models.UUIDField(default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.UniqueConstraint(fields=["author", "submission_token"], name="comment_unique_submission"),
+        ]
+
+    def __str__(self):
+        return f"Comment on {self.complaint_id}"

@@ -7,23 +7,27 @@ tests call these functions; none of them sees a request.
 
 import logging
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company
 from companies.services import company_discard_if_orphan, company_list, company_propose
+from complaints.access import Viewer, can_change_evaluation, may_evaluate_now, represents
 from complaints.evidence import Evidence
-from complaints.models import Attachment, Complaint, StatusChange
+from complaints.models import Attachment, Comment, Complaint, Evaluation, Follow, Message, MeToo, Offer, StatusChange
+from complaints.notifications import follower_ids, notify, representative_ids
 
 logger = logging.getLogger(__name__)
 
 COMPLAINT_FIELDS = [
     "title", "story", "desired_outcome", "amount", "currency", "happened_on", "language",
     "display_name", "is_anonymous", "account_number", "phone", "reachable_times",
+    "reachable_days", "reachable_from", "reachable_until",
 ]
 
 
@@ -136,5 +140,288 @@ def complaint_publish(*, complaint: Complaint, moderator, note: str = "") -> Com
 def _publish(complaint: Complaint, *, actor, note: str) -> None:
     _move(complaint, to=Complaint.Status.PUBLISHED, actor=actor, note=note)
     complaint.published_at = timezone.now()
-    complaint.save(update_fields=["status", "published_at", "updated_at"])
+    complaint.waiting_on = Complaint.WaitingOn.COMPANY
+    complaint.waiting_since = complaint.published_at
+    complaint.save(update_fields=["status", "published_at", "waiting_on", "waiting_since", "updated_at"])
     company_list(company=complaint.company)
+    notify(template="new_complaint", users=representative_ids(complaint.company), complaint=complaint)
+
+
+# The thread: messages between the author and the company.
+
+def _set_waiting(complaint: Complaint, waiting_on: str, now) -> None:
+    if complaint.waiting_on != waiting_on:
+        complaint.waiting_on = waiting_on
+        complaint.waiting_since = now
+
+
+def message_post(
+    *,
+    complaint: Complaint,
+    user,
+    kind: str,
+    body: str,
+    is_private: bool = False,
+    callback_at=None,
+    offer: dict | None = None,
+    submission_token=None,
+) -> Message:
+    """The author replies, or a representative writes for the company (perhaps with an offer)."""
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if submission_token is not None:
+            existing = Message.objects.filter(author=user, submission_token=submission_token).first()
+            if existing is not None:
+                return existing
+        viewer = Viewer(user, complaint)
+        for_company = kind in Message.COMPANY_KINDS
+        if for_company and not viewer.is_representative:
+            raise ComplaintError(_("Only the company's representatives can write for it."))
+        if not for_company and not viewer.is_author:
+            raise ComplaintError(_("Only the author can reply here."))
+        if not viewer.thread_open:
+            raise ComplaintError(_("This complaint is closed for new messages."))
+        if kind == Message.Kind.OFFER and (offer is None or is_private):
+            raise ComplaintError(_("An offer is made in public and needs its details."))
+        if callback_at is not None:
+            _check_callback(complaint, callback_at, for_company=for_company)
+
+        now = timezone.now()
+        message = Message.objects.create(
+            complaint=complaint, author=user, company=complaint.company if for_company else None, kind=kind,
+            body=body, is_private=is_private, callback_at=callback_at,
+            submission_token=submission_token or uuid.uuid4(), created_at=now,
+        )
+        if kind == Message.Kind.OFFER:
+            Offer.objects.create(complaint=complaint, message=message, company=complaint.company, **offer)
+
+        if for_company and not is_private and complaint.first_answered_at is None:
+            complaint.first_answered_at = now
+            if complaint.status == Complaint.Status.PUBLISHED:
+                _move(complaint, to=Complaint.Status.ANSWERED, actor=user, note=_("The company answered."))
+        _set_waiting(complaint, Complaint.WaitingOn.AUTHOR if for_company else Complaint.WaitingOn.COMPANY, now)
+        complaint.save()
+
+        if for_company:
+            notify(template="company_message", users=[complaint.author_id], complaint=complaint, actor=user,
+                   private=is_private)
+        else:
+            notify(template="author_message", users=representative_ids(complaint.company), complaint=complaint,
+                   actor=user, private=is_private)
+        if not is_private:
+            notify(template="followed_update", users=follower_ids(complaint), complaint=complaint, actor=user)
+    return message
+
+
+def _check_callback(complaint: Complaint, when, *, for_company: bool) -> None:
+    """A call-back is proposed by the company, in the future, inside the author's reachable times."""
+    if not for_company:
+        raise ComplaintError(_("Only the company proposes a call-back time."))
+    if when <= timezone.now():
+        raise ComplaintError(_("The call-back time must be in the future."))
+    local = timezone.localtime(when)
+    if complaint.reachable_days and str(local.weekday()) not in complaint.reachable_days:
+        raise ComplaintError(_("The author cannot be reached on that day."))
+    start, end = complaint.reachable_from, complaint.reachable_until
+    if start and end and not (start <= local.time() <= end):
+        raise ComplaintError(
+            _("The author can be reached between %(start)s and %(end)s.")
+            % {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+        )
+
+
+# Offers.
+
+def _locked_offer(offer: Offer) -> Offer:
+    offer = Offer.objects.select_for_update().select_related("complaint", "company").get(pk=offer.pk)
+    return offer
+
+
+def offer_respond(*, offer: Offer, user, accept: bool, reason: str = "") -> Offer:
+    """The author accepts or declines an open offer before it expires."""
+    with transaction.atomic():
+        offer = _locked_offer(offer)
+        if offer.complaint.author_id != user.pk:
+            raise ComplaintError(_("Only the author can answer an offer."))
+        if offer.status != Offer.Status.OPEN:
+            raise ComplaintError(_("This offer has already been answered."))
+        if offer.is_expired:
+            raise ComplaintError(_("This offer has expired and can no longer be accepted."))
+        offer.status = Offer.Status.ACCEPTED if accept else Offer.Status.DECLINED
+        offer.response_reason = reason[:500]
+        offer.responded_at = timezone.now()
+        offer.save()
+        Complaint.objects.filter(pk=offer.complaint_id).update(
+            waiting_on=Complaint.WaitingOn.COMPANY, waiting_since=offer.responded_at
+        )
+        notify(template="offer_answered", users=representative_ids(offer.company), complaint=offer.complaint,
+               actor=user, accepted=accept, reason=offer.response_reason)
+    return offer
+
+
+def offer_mark_delivered(*, offer: Offer, user) -> Offer:
+    """The company says it has given what the author accepted."""
+    with transaction.atomic():
+        offer = _locked_offer(offer)
+        if not represents(user, offer.company_id):
+            raise ComplaintError(_("Only the company's representatives can do this."))
+        if offer.status != Offer.Status.ACCEPTED:
+            raise ComplaintError(_("Only an accepted offer can be marked as delivered."))
+        offer.status = Offer.Status.DELIVERED
+        offer.delivered_at = timezone.now()
+        offer.save()
+        notify(template="offer_delivered", users=[offer.complaint.author_id], complaint=offer.complaint, actor=user)
+    return offer
+
+
+def offer_confirm_delivery(*, offer: Offer, user, received: bool, reason: str = "") -> Offer:
+    """The author confirms that the company delivered, or disputes it."""
+    with transaction.atomic():
+        offer = _locked_offer(offer)
+        if offer.complaint.author_id != user.pk:
+            raise ComplaintError(_("Only the author can confirm a delivery."))
+        if offer.status != Offer.Status.DELIVERED:
+            raise ComplaintError(_("The company has not marked this offer as delivered."))
+        offer.status = Offer.Status.CONFIRMED if received else Offer.Status.DISPUTED
+        offer.confirmed_at = timezone.now()
+        offer.response_reason = reason[:500] if not received else offer.response_reason
+        offer.save()
+        notify(template="offer_confirmed", users=representative_ids(offer.company), complaint=offer.complaint,
+               actor=user, received=received)
+    return offer
+
+
+# The author's evaluation and the end of the lifecycle.
+
+def complaint_evaluate(*, complaint: Complaint, user, data: dict) -> Evaluation:
+    """The author says whether it was resolved; a second evaluation counts as the one allowed change."""
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        viewer = Viewer(user, complaint)
+        if not viewer.is_author:
+            raise ComplaintError(_("Only the author can evaluate the complaint."))
+        evaluation = Evaluation.objects.select_for_update().filter(complaint=complaint).first()
+        if evaluation is None:
+            if not may_evaluate_now(complaint):
+                raise ComplaintError(
+                    _("You can evaluate after the company's first answer, or %(days)s days after publishing.")
+                    % {"days": settings.COMPLAINT_ANSWER_DAYS}
+                )
+            evaluation = Evaluation(complaint=complaint, **data)
+        else:
+            evaluation.complaint = complaint
+            if not can_change_evaluation(evaluation):
+                raise ComplaintError(_("The evaluation can be changed only once, within 30 days."))
+            for name, value in data.items():
+                setattr(evaluation, name, value)
+            evaluation.change_count += 1
+            evaluation.updated_at = timezone.now()
+        evaluation.save()
+
+        target = Complaint.Status.RESOLVED if evaluation.resolved else Complaint.Status.UNRESOLVED
+        if complaint.status != target:
+            note = _("The author says it is resolved.") if evaluation.resolved else _("The author says it is not resolved.")
+            _move(complaint, to=target, actor=user, note=note)
+        _set_waiting(complaint, Complaint.WaitingOn.NOBODY, timezone.now())
+        complaint.save()
+        notify(template="evaluated", users=representative_ids(complaint.company), complaint=complaint, actor=user,
+               resolved=evaluation.resolved, rating=evaluation.rating)
+    return evaluation
+
+
+def complaint_reopen(*, complaint: Complaint, user, note: str = "") -> Complaint:
+    """The author says it was not resolved after all: back to answered, once."""
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if complaint.author_id != user.pk:
+            raise ComplaintError(_("Only the author can reopen the complaint."))
+        if complaint.reopened_at is not None:
+            raise ComplaintError(_("A complaint can be reopened only once."))
+        _move(complaint, to=Complaint.Status.ANSWERED, actor=user,
+              note=note or _("The author says it was not resolved after all."))
+        complaint.reopened_at = timezone.now()
+        Evaluation.objects.filter(complaint=complaint).delete()
+        _set_waiting(complaint, Complaint.WaitingOn.COMPANY, complaint.reopened_at)
+        complaint.save()
+        notify(template="reopened", users=representative_ids(complaint.company), complaint=complaint, actor=user)
+    return complaint
+
+
+def complaint_withdraw(*, complaint: Complaint, user, reason: str = "") -> Complaint:
+    """The author withdraws; the complaint stays as a tombstone and leaves the figures."""
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if complaint.author_id != user.pk:
+            raise ComplaintError(_("Only the author can withdraw the complaint."))
+        _move(complaint, to=Complaint.Status.WITHDRAWN, actor=user, note=reason)
+        _set_waiting(complaint, Complaint.WaitingOn.NOBODY, timezone.now())
+        complaint.save()
+    return complaint
+
+
+def complaints_close_stale(*, now=None) -> int:
+    """Close answered complaints the author has not evaluated in M days (for a daily cron job)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.COMPLAINT_CLOSE_DAYS)
+    closed = 0
+    for pk in Complaint.objects.filter(status=Complaint.Status.ANSWERED, first_answered_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update().get(pk=pk)
+            if complaint.status != Complaint.Status.ANSWERED:
+                continue
+            _move(complaint, to=Complaint.Status.CLOSED, actor=None,
+                  note=_("Closed without an evaluation after %(days)s days.") % {"days": settings.COMPLAINT_CLOSE_DAYS})
+            _set_waiting(complaint, Complaint.WaitingOn.NOBODY, now)
+            complaint.save()
+            closed += 1
+    return closed
+
+
+# Taking part: "me too", following, comments.
+
+def me_too_toggle(*, complaint: Complaint, user) -> bool:
+    """Add the member's "me too" (or take it back); returns whether it is now on."""
+    if not Viewer(user, complaint).can_take_part:
+        raise ComplaintError(_("Only members can say “me too” on a public complaint."))
+    if complaint.author_id == user.pk:
+        raise ComplaintError(_("This is your own complaint."))
+    deleted, _rows = MeToo.objects.filter(complaint=complaint, user=user).delete()
+    if deleted:
+        return False
+    try:
+        with transaction.atomic():
+            MeToo.objects.create(complaint=complaint, user=user)
+    except IntegrityError:
+        pass  # a double click: the first one counted
+    return True
+
+
+def follow_toggle(*, complaint: Complaint, user) -> bool:
+    if not Viewer(user, complaint).can_take_part:
+        raise ComplaintError(_("Only members can follow a public complaint."))
+    deleted, _rows = Follow.objects.filter(complaint=complaint, user=user).delete()
+    if deleted:
+        return False
+    try:
+        with transaction.atomic():
+            Follow.objects.create(complaint=complaint, user=user)
+    except IntegrityError:
+        pass
+    return True
+
+
+def comment_post(*, complaint: Complaint, user, body: str, submission_token=None) -> Comment:
+    """A public comment below the thread; it never changes the complaint's state."""
+    if not Viewer(user, complaint).can_take_part:
+        raise ComplaintError(_("Only members can comment on a public complaint."))
+    with transaction.atomic():
+        if submission_token is not None:
+            existing = Comment.objects.filter(author=user, submission_token=submission_token).first()
+            if existing is not None:
+                return existing
+        comment = Comment.objects.create(
+            complaint=complaint, author=user, body=body, submission_token=submission_token or uuid.uuid4()
+        )
+    return comment

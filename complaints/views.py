@@ -1,6 +1,7 @@
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
@@ -8,21 +9,47 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from companies.models import Company
-from complaints.forms import ComplaintForm
-from complaints.models import Attachment, Complaint
-from complaints.services import ComplaintError, complaint_save_draft
+from companies.models import Company, ReplyTemplate, Representative
+from complaints.access import Viewer
+from complaints.forms import (
+    AuthorReplyForm,
+    CommentForm,
+    CompanyMessageForm,
+    ComplaintForm,
+    ComplaintSearchForm,
+    EvaluationForm,
+    OfferReasonForm,
+    WithdrawForm,
+)
+from complaints.models import Attachment, Complaint, Message, Offer
+from complaints.services import (
+    ComplaintError,
+    comment_post,
+    complaint_evaluate,
+    complaint_reopen,
+    complaint_save_draft,
+    complaint_withdraw,
+    follow_toggle,
+    me_too_toggle,
+    message_post,
+    offer_confirm_delivery,
+    offer_mark_delivered,
+    offer_respond,
+)
 from complaints.services import complaint_submit as submit_service
 
 COMPLAINTS_PER_PAGE = 20
 
 
-def _complaint_for(request, pk) -> Complaint:
-    """The complaint if this person may see it; 404 otherwise, so private ones stay unknown."""
-    complaint = get_object_or_404(Complaint.objects.select_related("company", "company__industry"), pk=pk)
-    if not complaint.is_visible_to(request.user):
+def _complaint_for(request, pk, *, tombstone_ok=False) -> tuple[Complaint, Viewer]:
+    """The complaint and what this person may do with it; 404 if they may not see it."""
+    complaint = get_object_or_404(
+        Complaint.objects.select_related("company", "company__industry", "evaluation"), pk=pk
+    )
+    viewer = Viewer(request.user, complaint)
+    if not viewer.can_see and not (tombstone_ok and complaint.status in Complaint.TOMBSTONE_STATUSES):
         raise Http404
-    return complaint
+    return complaint, viewer
 
 
 def _own_draft(request, pk) -> Complaint:
@@ -33,11 +60,12 @@ def _own_draft(request, pk) -> Complaint:
 @require_safe
 def complaint_list(request):
     complaints = Complaint.objects.public().with_list_related().newest_first()
-    query = request.GET.get("q", "").strip()[:200]
+    form = ComplaintSearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if query:
         complaints = complaints.filter(Q(title__icontains=query) | Q(story__icontains=query))
     page = Paginator(complaints, COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "complaints/complaint_list.html", {"page": page, "query": query})
+    return render(request, "complaints/complaint_list.html", {"page": page, "query": query, "form": form})
 
 
 @verified_email_required
@@ -120,27 +148,266 @@ def complaint_submit(request, pk):
 
 @require_safe
 def complaint_redirect(request, pk):
-    return redirect(_complaint_for(request, pk), permanent=False)
+    complaint, _viewer = _complaint_for(request, pk, tombstone_ok=True)
+    return redirect(complaint, permanent=False)
 
 
 @require_safe
 def complaint_detail(request, pk, slug):
-    complaint = _complaint_for(request, pk)
+    complaint, viewer = _complaint_for(request, pk, tombstone_ok=True)
     if complaint.is_draft:
         return redirect("complaints:preview", pk=complaint.pk)
     if slug != complaint.slug:
         return redirect(complaint, permanent=True)
-    return render(request, "complaints/complaint_detail.html", _detail_context(request, complaint))
+    if not viewer.can_see:
+        last_change = complaint.status_changes.last()
+        return render(request, "complaints/tombstone.html", {"complaint": complaint, "change": last_change})
+    context = _detail_context(request, complaint, viewer)
+    if viewer.can_answer_for_company:
+        initial = {}
+        template = ReplyTemplate.objects.filter(company=complaint.company, pk=_int(request.GET.get("template"))).first()
+        if template:
+            initial["body"] = template.body
+        context["company_form"] = CompanyMessageForm(initial=initial)
+        context["reply_templates"] = ReplyTemplate.objects.filter(company=complaint.company)
+    if viewer.can_reply_as_author:
+        context["author_form"] = AuthorReplyForm()
+    if viewer.can_take_part:
+        context["comment_form"] = CommentForm()
+    return render(request, "complaints/complaint_detail.html", context)
 
 
-def _detail_context(request, complaint):
-    return {
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _detail_context(request, complaint, viewer=None):
+    viewer = viewer or Viewer(request.user, complaint)
+    context = {
         "complaint": complaint,
+        "viewer": viewer,
         "attachments": list(complaint.attachments.all()),
         "timeline": list(complaint.status_changes.all()),
-        "show_private": complaint.can_see_private_fields(request.user),
-        "is_author": request.user.is_authenticated and request.user.pk == complaint.author_id,
+        "show_private": viewer.can_see_private,
+        "is_author": viewer.is_author,
     }
+    if complaint.is_draft:
+        return context
+    messages_ = (
+        Message.objects.visible_to(request.user, complaint).filter(complaint=complaint)
+        .select_related("company", "offer")
+    )
+    representative_ids = set(
+        Representative.objects.filter(company=complaint.company_id).values_list("user_id", flat=True)
+    )
+    comments = list(complaint.comments.all())
+    for comment in comments:
+        comment.by_company = comment.author_id in representative_ids
+        comment.by_complaint_author = comment.author_id == complaint.author_id
+    me_too_count = complaint.me_toos.count()
+    context.update({
+        "thread": list(messages_),
+        "comments": comments,
+        "me_too_count": me_too_count,
+        "said_me_too": viewer.is_member and complaint.me_toos.filter(user=request.user).exists(),
+        "follows": viewer.is_member and complaint.follows.filter(user=request.user).exists(),
+        "evaluation": getattr(complaint, "evaluation", None),
+    })
+    return context
+
+
+def _back(complaint, anchor=""):
+    return redirect(complaint.get_absolute_url() + anchor)
+
+
+@require_POST
+@login_required
+def message_post_view(request, pk):
+    complaint, viewer = _complaint_for(request, pk)
+    as_company = request.POST.get("as") == "company"
+    if not (viewer.is_representative if as_company else viewer.is_author):
+        raise PermissionDenied
+    form = (CompanyMessageForm if as_company else AuthorReplyForm)(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, complaint, viewer)
+        context["company_form" if as_company else "author_form"] = form
+        if as_company:
+            context["reply_templates"] = ReplyTemplate.objects.filter(company=complaint.company)
+        return render(request, "complaints/complaint_detail.html", context, status=200)
+    data = form.cleaned_data
+    try:
+        message_post(
+            complaint=complaint, user=request.user,
+            kind=data["kind"] if as_company else Message.Kind.REPLY,
+            body=data["body"], is_private=data["is_private"],
+            callback_at=data.get("callback_at"),
+            offer=form.offer_details() if as_company else None,
+            submission_token=data.get("submission_token"),
+        )
+    except ComplaintError as error:
+        messages.error(request, str(error))
+        return _back(complaint, "#thread")
+    messages.success(request, _("Your message is posted."))
+    return _back(complaint, "#thread")
+
+
+def _offer_for(request, pk) -> Offer:
+    offer = get_object_or_404(Offer.objects.select_related("complaint", "company"), pk=pk)
+    if not Viewer(request.user, offer.complaint).can_see:
+        raise Http404
+    return offer
+
+
+def _offer_action(request, pk, action, success):
+    offer = _offer_for(request, pk)
+    form = OfferReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        action(offer, reason)
+    except ComplaintError as error:
+        viewer = Viewer(request.user, offer.complaint)
+        if not (viewer.is_author or viewer.is_representative):
+            raise PermissionDenied from None
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return _back(offer.complaint, f"#offer-{offer.pk}")
+
+
+@require_POST
+@login_required
+def offer_accept(request, pk):
+    return _offer_action(request, pk, lambda offer, reason: offer_respond(
+        offer=offer, user=request.user, accept=True, reason=reason), _("You accepted the offer."))
+
+
+@require_POST
+@login_required
+def offer_decline(request, pk):
+    return _offer_action(request, pk, lambda offer, reason: offer_respond(
+        offer=offer, user=request.user, accept=False, reason=reason), _("You declined the offer."))
+
+
+@require_POST
+@login_required
+def offer_delivered(request, pk):
+    return _offer_action(request, pk, lambda offer, reason: offer_mark_delivered(
+        offer=offer, user=request.user), _("The offer is marked as delivered."))
+
+
+@require_POST
+@login_required
+def offer_received(request, pk):
+    return _offer_action(request, pk, lambda offer, reason: offer_confirm_delivery(
+        offer=offer, user=request.user, received=True), _("Thank you for confirming."))
+
+
+@require_POST
+@login_required
+def offer_not_received(request, pk):
+    return _offer_action(request, pk, lambda offer, reason: offer_confirm_delivery(
+        offer=offer, user=request.user, received=False, reason=reason), _("The company has been told."))
+
+
+@login_required
+def complaint_evaluate_view(request, pk):
+    complaint, viewer = _complaint_for(request, pk)
+    if not viewer.is_author:
+        raise PermissionDenied
+    if not viewer.can_evaluate:
+        messages.error(request, _("This complaint cannot be evaluated now."))
+        return redirect(complaint)
+    evaluation = getattr(complaint, "evaluation", None)
+    if request.method == "POST":
+        form = EvaluationForm(request.POST, instance=evaluation)
+        if form.is_valid():
+            try:
+                complaint_evaluate(complaint=complaint, user=request.user, data=form.evaluation_data())
+            except ComplaintError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Thank you. Your evaluation is published."))
+            return _back(complaint, "#evaluation")
+    else:
+        form = EvaluationForm(instance=evaluation)
+    return render(request, "complaints/evaluate.html", {"complaint": complaint, "form": form,
+                                                         "changing": evaluation is not None})
+
+
+@require_POST
+@login_required
+def complaint_reopen_view(request, pk):
+    complaint, viewer = _complaint_for(request, pk)
+    if not viewer.is_author:
+        raise PermissionDenied
+    try:
+        complaint_reopen(complaint=complaint, user=request.user)
+    except ComplaintError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The complaint is open again; the company has been told."))
+    return redirect(complaint)
+
+
+@login_required
+def complaint_withdraw_view(request, pk):
+    complaint, viewer = _complaint_for(request, pk)
+    if not viewer.is_author:
+        raise PermissionDenied
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint_withdraw(complaint=complaint, user=request.user, reason=form.cleaned_data["reason"])
+        except ComplaintError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your complaint is withdrawn."))
+        return redirect(complaint)
+    return render(request, "complaints/withdraw.html", {"complaint": complaint, "form": form})
+
+
+@require_POST
+@login_required
+def me_too_view(request, pk):
+    complaint, _viewer = _complaint_for(request, pk)
+    try:
+        me_too_toggle(complaint=complaint, user=request.user)
+    except ComplaintError as error:
+        messages.error(request, str(error))
+    return redirect(complaint)
+
+
+@require_POST
+@login_required
+def follow_view(request, pk):
+    complaint, _viewer = _complaint_for(request, pk)
+    try:
+        following = follow_toggle(complaint=complaint, user=request.user)
+    except ComplaintError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You follow this complaint.") if following else _("You no longer follow it."))
+    return redirect(complaint)
+
+
+@require_POST
+@login_required
+def comment_post_view(request, pk):
+    complaint, viewer = _complaint_for(request, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, complaint, viewer)
+        context["comment_form"] = form
+        return render(request, "complaints/complaint_detail.html", context)
+    try:
+        comment_post(complaint=complaint, user=request.user, body=form.cleaned_data["body"],
+                     submission_token=form.cleaned_data.get("submission_token"))
+    except ComplaintError as error:
+        messages.error(request, str(error))
+    return _back(complaint, "#comments")
 
 
 @login_required
@@ -156,7 +423,7 @@ def my_complaints(request):
 @require_safe
 def evidence(request, pk):
     attachment = get_object_or_404(Attachment.objects.select_related("complaint"), pk=pk)
-    if not attachment.complaint.is_visible_to(request.user):
+    if not Viewer(request.user, attachment.complaint).can_see:
         raise Http404
     if attachment.content_type not in Attachment.KINDS:
         raise Http404

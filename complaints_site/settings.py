@@ -253,3 +253,14 @@ LOGGING = {
 
 MODERATORS_GROUP = "moderators"
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
+
+# Complaint lifecycle (DESIGN.md): the author may evaluate an unanswered
+# complaint after N days; an answered one closes after M days without an
+# evaluation; an evaluation can be changed once within this many days.
+COMPLAINT_ANSWER_DAYS = env_int("COMPLAINT_ANSWER_DAYS", 14, minimum=1)
+COMPLAINT_CLOSE_DAYS = env_int("COMPLAINT_CLOSE_DAYS", 60, minimum=1)
+EVALUATION_CHANGE_DAYS = 30
+# A complaint without a first answer after this many days is overdue in the inbox.
+ANSWER_OVERDUE_DAYS = 7
+# The portal's own address, for links in e-mails (never taken from the request's Host).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -9,7 +9,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
-    path("companies/", include("companies.urls")),
+    path("", include("companies.urls")),
     path("", include("complaints.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

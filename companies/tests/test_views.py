@@ -93,12 +93,13 @@ def test_company_page_shows_public_complaints_newest_first_paged(client, company
 def test_company_page_query_count_does_not_grow_with_complaints(client, company, django_assert_num_queries):
     for _ in range(3):
         make_published(company=company)
-    # the company, the count, the page of complaints
-    with django_assert_num_queries(3):
+    # the company, the count, the page of complaints, the record (complaints,
+    # offers), whether it has representatives
+    with django_assert_num_queries(6):
         client.get(company.get_absolute_url())
     for _ in range(12):
         make_published(company=company)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         client.get(company.get_absolute_url())
 
 

@@ -42,6 +42,9 @@ def complaint_fields(**overrides) -> dict:
         "account_number": "ACC-12345",
         "phone": "+7 900 000 00 00",
         "reachable_times": "weekdays 9-12",
+        "reachable_days": "",
+        "reachable_from": None,
+        "reachable_until": None,
     }
     fields.update(overrides)
     return fields

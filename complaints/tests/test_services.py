@@ -108,7 +108,7 @@ def test_visibility_rules(member, other_member, moderator, company):
 
     draft = make_draft(author=member, company=company)
     assert draft.is_visible_to(member)
-    assert draft.is_visible_to(moderator)
+    assert not draft.is_visible_to(moderator)  # not submitted yet: the author's alone
     assert not draft.is_visible_to(other_member)
     assert not draft.is_visible_to(AnonymousUser())
     published = complaint_submit(complaint=draft, user=member)

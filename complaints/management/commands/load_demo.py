@@ -167,6 +167,9 @@ class Command(BaseCommand):
             "account_number": demo.account_number,
             "phone": "",
             "reachable_times": demo.reachable_times,
+            "reachable_days": "",
+            "reachable_from": None,
+            "reachable_until": None,
         }
         draft = complaint_save_draft(author=author, fields=fields, company=company, new_evidence=evidence)
         self.files_written += [attachment.file.name for attachment in draft.attachments.all()]
@@ -174,7 +177,7 @@ class Command(BaseCommand):
 
         # The only direct write: move the dates into the past, as if filed then.
         Complaint.objects.filter(pk=complaint.pk).update(
-            published_at=published_at, created_at=published_at - timedelta(minutes=25)
+            published_at=published_at, created_at=published_at - timedelta(minutes=25), waiting_since=published_at
         )
         StatusChange.objects.filter(complaint=complaint).update(created_at=published_at)
         self.created["complaints"] += 1

@@ -1,0 +1,120 @@
+"""Who may do what with one complaint, worked out once per request.
+
+Views build a `Viewer`, pass its flags to templates and check them before
+calling a service; the services check the same rules again, so a crafted
+request that skips the page still meets them.
+"""
+
+from datetime import timedelta
+from functools import cached_property
+
+from django.conf import settings
+from django.utils import timezone
+
+from companies.models import Representative
+from complaints.models import Complaint, is_moderator
+
+# States in which the thread is open for new messages.
+CONVERSATION_STATUSES = (
+    Complaint.Status.PUBLISHED, Complaint.Status.ANSWERED, Complaint.Status.RESOLVED, Complaint.Status.UNRESOLVED,
+)
+
+
+def represents(user, company_id) -> bool:
+    """Checked on every request, so removing a representative takes effect at once."""
+    if not user.is_authenticated:
+        return False
+    return Representative.objects.filter(user=user, company_id=company_id).exists()
+
+
+def may_evaluate_now(complaint: Complaint, now=None) -> bool:
+    """After the company's first answer, or once the company has let N days pass."""
+    now = now or timezone.now()
+    if complaint.status == Complaint.Status.ANSWERED:
+        return True
+    if complaint.status == Complaint.Status.PUBLISHED and complaint.published_at:
+        return now - complaint.published_at >= timedelta(days=settings.COMPLAINT_ANSWER_DAYS)
+    return False
+
+
+class Viewer:
+    def __init__(self, user, complaint: Complaint):
+        self.user = user
+        self.complaint = complaint
+
+    @cached_property
+    def is_member(self) -> bool:
+        return self.user.is_authenticated
+
+    @cached_property
+    def is_author(self) -> bool:
+        return self.is_member and self.user.pk == self.complaint.author_id
+
+    @cached_property
+    def is_moderator(self) -> bool:
+        return is_moderator(self.user)
+
+    @cached_property
+    def is_representative(self) -> bool:
+        return represents(self.user, self.complaint.company_id)
+
+    @property
+    def can_see(self) -> bool:
+        """Public complaints for all; a draft only for its author; the rest for author and moderators."""
+        if self.complaint.is_public or self.is_author:
+            return True
+        return not self.complaint.is_draft and self.is_member and self.is_moderator
+
+    @property
+    def can_see_private(self) -> bool:
+        """Private fields and private messages: author, the company's representatives, moderators."""
+        if not self.is_member:
+            return False
+        if self.is_author:
+            return True
+        if self.complaint.is_draft:
+            return False
+        return self.is_representative or self.is_moderator
+
+    @property
+    def thread_open(self) -> bool:
+        return self.complaint.status in CONVERSATION_STATUSES
+
+    @property
+    def can_answer_for_company(self) -> bool:
+        return self.thread_open and self.is_representative
+
+    @property
+    def can_reply_as_author(self) -> bool:
+        return self.thread_open and self.is_author
+
+    @property
+    def can_evaluate(self) -> bool:
+        if not self.is_author:
+            return False
+        evaluation = getattr(self.complaint, "evaluation", None) if self.complaint.pk else None
+        if evaluation is None:
+            return may_evaluate_now(self.complaint)
+        return can_change_evaluation(evaluation)
+
+    @property
+    def can_reopen(self) -> bool:
+        return self.is_author and self.complaint.status == Complaint.Status.RESOLVED and not self.complaint.reopened_at
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.is_author and self.complaint.can_move_to(Complaint.Status.WITHDRAWN)
+
+    @property
+    def can_take_part(self) -> bool:
+        """"Me too", follow and comment: any member, on a public complaint."""
+        return self.is_member and self.complaint.is_public
+
+
+def can_change_evaluation(evaluation, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        evaluation.change_count < 1
+        and now - evaluation.created_at <= timedelta(days=settings.EVALUATION_CHANGE_DAYS)
+        and evaluation.complaint.status in (Complaint.Status.RESOLVED, Complaint.Status.UNRESOLVED)
+    )
