@@ -51,7 +51,7 @@ def test_directory_sorts_by_an_allow_list(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("params", [{"sort": "password"}, {"industry": "nope"}, {"country": "XX"}, {"page": "-1"}])
-def test_directory_explains_invalid_filters_instead_of_failing(client, params):
+def test_directory_explains_invalid_filters_instead_of_failing(client, company, params):
     response = client.get(reverse("companies:list"), params)
     assert response.status_code == 200
     if "page" not in params:
@@ -63,13 +63,13 @@ def test_directory_explains_invalid_filters_instead_of_failing(client, params):
 def test_directory_query_count_does_not_grow_with_companies(client, django_assert_num_queries):
     for n in range(3):
         make_published(company=CompanyFactory(name=f"Company {n}"))
-    # the industries for the filter, count(*) for the paginator, the page of
-    # companies with their industry and complaint count in one query
-    with django_assert_num_queries(3):
+    # the countries and the industries for the filter, count(*) for the
+    # paginator, the page of companies with their industry and complaint count
+    with django_assert_num_queries(4):
         client.get(reverse("companies:list"))
     for n in range(3, 15):
         make_published(company=CompanyFactory(name=f"Company {n}"))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get(reverse("companies:list"))
 
 
@@ -116,3 +116,11 @@ def test_company_page_offers_to_file_with_the_company_preselected(client, member
     assert link in response.content.decode()
     form = member_client.get(link).context["form"]
     assert form.initial["company_name"] == "2KOM"
+
+
+@pytest.mark.django_db
+def test_country_filter_offers_only_countries_with_listed_companies(client):
+    CompanyFactory(name="Telia", country="SE")
+    CompanyFactory(name="Hidden", country="DE", is_listed=False)
+    choices = dict(client.get(reverse("companies:list")).context["filter"].form.fields["country"].choices)
+    assert "SE" in choices and "DE" not in choices
