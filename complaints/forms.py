@@ -108,6 +108,8 @@ class ComplaintForm(forms.ModelForm):
         self.suggested_company = None
         self.evidence_files = []
         self.fields["title"].widget.attrs["maxlength"] = 150
+        # Suggestions from the listed companies, without JavaScript.
+        self.fields["company_name"].widget.attrs.update({"list": "company-names", "autocomplete": "off"})
         self.fields["language"].initial = (get_language() or "en").split("-")[0]
         if self.instance.pk:
             self.fields["company_name"].initial = self.instance.company.name
