@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from complaints.models import Complaint, Offer
@@ -15,7 +15,10 @@ INBOX_VIEWS = ["awaiting", "overdue", "author", "offers", "resolved", "unresolve
 def inbox_filters(now=None) -> dict:
     now = now or timezone.now()
     overdue_cutoff = now - timedelta(days=settings.ANSWER_OVERDUE_DAYS)
-    open_offer = Exists(Offer.objects.filter(complaint=OuterRef("pk"), status=Offer.Status.OPEN))
+    # An open offer whose date has passed is no longer pending: it can no longer be accepted.
+    open_offer = Exists(Offer.objects.filter(
+        complaint=OuterRef("pk"), status=Offer.Status.OPEN, expires_on__gte=timezone.localdate(now)
+    ))
     return {
         "awaiting": Q(status=Complaint.Status.PUBLISHED, first_answered_at__isnull=True),
         "overdue": Q(status=Complaint.Status.PUBLISHED, first_answered_at__isnull=True,
@@ -42,7 +45,9 @@ def inbox_complaints(companies, view: str | None):
     complaints = Complaint.objects.public().filter(company__in=companies).select_related("company")
     if view in INBOX_VIEWS:
         complaints = complaints.filter(inbox_filters()[view])
-    return complaints.order_by("waiting_since", "published_at", "pk")
+    # Complaints waiting on someone first, oldest waiting first; finished ones last.
+    finished_last = Case(When(waiting_on=Complaint.WaitingOn.NOBODY, then=Value(1)), default=Value(0))
+    return complaints.order_by(finished_last, "waiting_since", "published_at", "pk")
 
 
 def company_record(company) -> dict:

@@ -71,8 +71,12 @@ def _email_domain(email: str) -> str:
 
 def email_matches_company(email: str, company: Company) -> bool:
     """An address at one of the company's domains, or at a subdomain of one."""
+    # A company proposed by a complainant has only the website that person typed,
+    # perhaps their own domain: that proves nothing, so a moderator decides.
+    if company.created_by_id is not None:
+        return False
     domain = _email_domain(email)
-    if not domain:
+    if not domain or domain in settings.FREE_MAIL_DOMAINS:
         return False
     for known in company.domains.values_list("domain", flat=True):
         if domain == known or domain.endswith("." + known):

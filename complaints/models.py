@@ -71,7 +71,7 @@ class Complaint(models.Model):
         Status.PENDING: {Status.PUBLISHED, Status.REJECTED, Status.WITHDRAWN},
         Status.PUBLISHED: {Status.ANSWERED, Status.RESOLVED, Status.UNRESOLVED, Status.HIDDEN, Status.WITHDRAWN},
         Status.ANSWERED: {Status.RESOLVED, Status.UNRESOLVED, Status.CLOSED, Status.HIDDEN, Status.WITHDRAWN},
-        Status.RESOLVED: {Status.ANSWERED, Status.UNRESOLVED, Status.HIDDEN, Status.WITHDRAWN},
+        Status.RESOLVED: {Status.ANSWERED, Status.PUBLISHED, Status.UNRESOLVED, Status.HIDDEN, Status.WITHDRAWN},
         Status.UNRESOLVED: {Status.RESOLVED, Status.HIDDEN, Status.WITHDRAWN},
         Status.CLOSED: {Status.HIDDEN, Status.WITHDRAWN},
         Status.HIDDEN: {

@@ -5,12 +5,15 @@ written in the complaint's language when the interface speaks it, else in the
 portal's default language.
 """
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import translation
 
 from companies.models import Representative
@@ -21,21 +24,42 @@ def _language_for(complaint) -> str:
     return complaint.language if complaint.language in codes else settings.LANGUAGE_CODE
 
 
+def _render_text(name: str, context: dict) -> str:
+    # Plain-text mail is not HTML: escaping would turn "AT&T" into "AT&amp;T".
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 @task
 def send_notification(*, template: str, user_ids: list[int], context: dict, language: str) -> int:
     emails = list(
         get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="").values_list("email", flat=True)
     )
     with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        body = render_to_string(f"emails/{template}.txt", context)
+        subject = " ".join(_render_text(f"emails/{template}_subject.txt", context).split())
+        body = _render_text(f"emails/{template}.txt", context)
     for email in emails:
         send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [email])
     return len(emails)
 
 
+_muted = False
+
+
+@contextmanager
+def muted():
+    """No notifications inside this block (loading demo data or imports tells nobody)."""
+    global _muted
+    previous, _muted = _muted, True
+    try:
+        yield
+    finally:
+        _muted = previous
+
+
 def notify(*, template: str, users, complaint, actor=None, **extra) -> None:
     """Queue one e-mail per person once the current transaction commits."""
+    if _muted:
+        return
     user_ids = sorted({user.pk if hasattr(user, "pk") else user for user in users} - {getattr(actor, "pk", None)})
     if not user_ids:
         return

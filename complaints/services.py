@@ -17,9 +17,20 @@ from django.utils.translation import gettext as _
 
 from companies.models import Company
 from companies.services import company_discard_if_orphan, company_list, company_propose
-from complaints.access import Viewer, can_change_evaluation, may_evaluate_now, represents
+from complaints.access import CONVERSATION_STATUSES, Viewer, can_change_evaluation, may_evaluate_now, represents
 from complaints.evidence import Evidence
-from complaints.models import Attachment, Comment, Complaint, Evaluation, Follow, Message, MeToo, Offer, StatusChange
+from complaints.models import (
+    Attachment,
+    Comment,
+    Complaint,
+    Evaluation,
+    Follow,
+    Message,
+    MeToo,
+    Offer,
+    StatusChange,
+    is_moderator,
+)
 from complaints.notifications import follower_ids, notify, representative_ids
 
 logger = logging.getLogger(__name__)
@@ -131,6 +142,8 @@ def complaint_submit(*, complaint: Complaint, user) -> Complaint:
 
 def complaint_publish(*, complaint: Complaint, moderator, note: str = "") -> Complaint:
     """A moderator approves a complaint waiting for review."""
+    if not is_moderator(moderator):
+        raise ComplaintError(_("Only moderators can publish complaints."))
     with transaction.atomic():
         complaint = _locked(complaint)
         _publish(complaint, actor=moderator, note=note)
@@ -233,7 +246,10 @@ def _check_callback(complaint: Complaint, when, *, for_company: bool) -> None:
 # Offers.
 
 def _locked_offer(offer: Offer) -> Offer:
+    """The offer, locked; refused once its complaint is no longer an open conversation."""
     offer = Offer.objects.select_for_update().select_related("complaint", "company").get(pk=offer.pk)
+    if offer.complaint.status not in CONVERSATION_STATUSES:
+        raise ComplaintError(_("This complaint is closed; its offers can no longer change."))
     return offer
 
 
@@ -270,6 +286,10 @@ def offer_mark_delivered(*, offer: Offer, user) -> Offer:
         offer.status = Offer.Status.DELIVERED
         offer.delivered_at = timezone.now()
         offer.save()
+        # Now it is the author's move: confirm or dispute.
+        Complaint.objects.filter(pk=offer.complaint_id).update(
+            waiting_on=Complaint.WaitingOn.AUTHOR, waiting_since=offer.delivered_at
+        )
         notify(template="offer_delivered", users=[offer.complaint.author_id], complaint=offer.complaint, actor=user)
     return offer
 
@@ -337,8 +357,9 @@ def complaint_reopen(*, complaint: Complaint, user, note: str = "") -> Complaint
             raise ComplaintError(_("Only the author can reopen the complaint."))
         if complaint.reopened_at is not None:
             raise ComplaintError(_("A complaint can be reopened only once."))
-        _move(complaint, to=Complaint.Status.ANSWERED, actor=user,
-              note=note or _("The author says it was not resolved after all."))
+        # Back to answered; one the company never answered goes back to waiting for it.
+        target = Complaint.Status.ANSWERED if complaint.first_answered_at else Complaint.Status.PUBLISHED
+        _move(complaint, to=target, actor=user, note=note or _("The author says it was not resolved after all."))
         complaint.reopened_at = timezone.now()
         Evaluation.objects.filter(complaint=complaint).delete()
         _set_waiting(complaint, Complaint.WaitingOn.COMPANY, complaint.reopened_at)
@@ -364,9 +385,11 @@ def complaints_close_stale(*, now=None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.COMPLAINT_CLOSE_DAYS)
     closed = 0
-    for pk in Complaint.objects.filter(status=Complaint.Status.ANSWERED, first_answered_at__lt=cutoff).values_list(
-        "pk", flat=True
-    ):
+    # A reopened complaint gets the full period again from the day it was reopened.
+    stale = Complaint.objects.filter(status=Complaint.Status.ANSWERED, first_answered_at__lt=cutoff).exclude(
+        reopened_at__gte=cutoff
+    )
+    for pk in stale.values_list("pk", flat=True):
         with transaction.atomic():
             complaint = Complaint.objects.select_for_update().get(pk=pk)
             if complaint.status != Complaint.Status.ANSWERED:
@@ -385,8 +408,12 @@ def me_too_toggle(*, complaint: Complaint, user) -> bool:
     """Add the member's "me too" (or take it back); returns whether it is now on."""
     if not Viewer(user, complaint).can_take_part:
         raise ComplaintError(_("Only members can say “me too” on a public complaint."))
-    if complaint.author_id == user.pk:
+    viewer = Viewer(user, complaint)
+    if viewer.is_author:
         raise ComplaintError(_("This is your own complaint."))
+    if viewer.is_representative:
+        # The company's own people would inflate "had the same problem".
+        raise ComplaintError(_("Representatives of the company cannot say “me too”."))
     deleted, _rows = MeToo.objects.filter(complaint=complaint, user=user).delete()
     if deleted:
         return False
@@ -399,11 +426,12 @@ def me_too_toggle(*, complaint: Complaint, user) -> bool:
 
 
 def follow_toggle(*, complaint: Complaint, user) -> bool:
-    if not Viewer(user, complaint).can_take_part:
-        raise ComplaintError(_("Only members can follow a public complaint."))
-    deleted, _rows = Follow.objects.filter(complaint=complaint, user=user).delete()
+    """Follow a public complaint, or stop following any complaint."""
+    deleted, _rows = Follow.objects.filter(complaint=complaint, user=user).delete() if user.is_authenticated else (0, 0)
     if deleted:
         return False
+    if not Viewer(user, complaint).can_take_part:
+        raise ComplaintError(_("Only members can follow a public complaint."))
     try:
         with transaction.atomic():
             Follow.objects.create(complaint=complaint, user=user)

@@ -261,16 +261,17 @@ def _offer_for(request, pk) -> Offer:
     return offer
 
 
-def _offer_action(request, pk, action, success):
+def _offer_action(request, pk, action, success, *, by):
+    """`by` is the one party whose step this is ("author" or "company"): anyone else gets 403."""
     offer = _offer_for(request, pk)
+    viewer = Viewer(request.user, offer.complaint)
+    if not (viewer.is_author if by == "author" else viewer.is_representative):
+        raise PermissionDenied
     form = OfferReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         action(offer, reason)
     except ComplaintError as error:
-        viewer = Viewer(request.user, offer.complaint)
-        if not (viewer.is_author or viewer.is_representative):
-            raise PermissionDenied from None
         messages.error(request, str(error))
     else:
         messages.success(request, success)
@@ -281,35 +282,35 @@ def _offer_action(request, pk, action, success):
 @login_required
 def offer_accept(request, pk):
     return _offer_action(request, pk, lambda offer, reason: offer_respond(
-        offer=offer, user=request.user, accept=True, reason=reason), _("You accepted the offer."))
+        offer=offer, user=request.user, accept=True, reason=reason), _("You accepted the offer."), by="author")
 
 
 @require_POST
 @login_required
 def offer_decline(request, pk):
     return _offer_action(request, pk, lambda offer, reason: offer_respond(
-        offer=offer, user=request.user, accept=False, reason=reason), _("You declined the offer."))
+        offer=offer, user=request.user, accept=False, reason=reason), _("You declined the offer."), by="author")
 
 
 @require_POST
 @login_required
 def offer_delivered(request, pk):
     return _offer_action(request, pk, lambda offer, reason: offer_mark_delivered(
-        offer=offer, user=request.user), _("The offer is marked as delivered."))
+        offer=offer, user=request.user), _("The offer is marked as delivered."), by="company")
 
 
 @require_POST
 @login_required
 def offer_received(request, pk):
     return _offer_action(request, pk, lambda offer, reason: offer_confirm_delivery(
-        offer=offer, user=request.user, received=True), _("Thank you for confirming."))
+        offer=offer, user=request.user, received=True), _("Thank you for confirming."), by="author")
 
 
 @require_POST
 @login_required
 def offer_not_received(request, pk):
     return _offer_action(request, pk, lambda offer, reason: offer_confirm_delivery(
-        offer=offer, user=request.user, received=False, reason=reason), _("The company has been told."))
+        offer=offer, user=request.user, received=False, reason=reason), _("The company has been told."), by="author")
 
 
 @login_required

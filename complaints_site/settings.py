@@ -136,7 +136,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_CHANGE_EMAIL = True
+# Several addresses per account (a work address for representing a company
+# is added beside the personal one); changing e-mail = add, make primary, remove.
+ACCOUNT_CHANGE_EMAIL = False
+ACCOUNT_MAX_EMAIL_ADDRESSES = 5
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_RATE_LIMITS = {}  # empty dict keeps allauth's defaults; False would turn them off
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -254,10 +257,18 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["request_context"], "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Django's own console handler would print every record a second time.
+    "loggers": {"django": {"handlers": [], "propagate": True}, "django.db.backends": {"level": "WARNING"}},
 }
 
 MODERATORS_GROUP = "moderators"
+# Addresses at these domains never prove that someone works for a company.
+FREE_MAIL_DOMAINS = env_list(
+    "FREE_MAIL_DOMAINS",
+    ["gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com", "icloud.com",
+     "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.de", "gmx.net", "web.de", "t-online.de",
+     "mail.ru", "yandex.ru", "ya.ru", "bk.ru", "inbox.ru", "list.ru", "rambler.ru", "hotmail.se"],
+)
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
 
 # Complaint lifecycle (DESIGN.md): the author may evaluate an unanswered

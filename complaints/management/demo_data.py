@@ -9,19 +9,22 @@ looks current whenever it is loaded.
 """
 
 from dataclasses import dataclass, field
+from datetime import time
 from decimal import Decimal
 
-from complaints.models import Complaint
+from companies.models import Representative
+from complaints.models import Complaint, Message, Offer
 
 Outcome = Complaint.Outcome
+Kind = Message.Kind
 
 
 @dataclass(frozen=True)
 class DemoAccount:
     email: str
     display_name: str = ""
-    # Only the three documented accounts can sign in; the other authors get
-    # an unusable password so the demo publishes no further credentials.
+    # Only the four documented accounts can sign in; the other authors and
+    # representatives get an unusable password so the demo publishes no further credentials.
     password: str | None = None
     is_moderator: bool = False
     is_admin: bool = False
@@ -73,6 +76,10 @@ class DemoComplaint:
     is_anonymous: bool = False
     account_number: str = ""
     reachable_times: str = ""
+    # The same window in the form a call-back proposal is checked against.
+    reachable_days: str = ""
+    reachable_from: time | None = None
+    reachable_until: time | None = None
     receipt: DemoReceipt | None = field(default=None)
 
     @property
@@ -83,11 +90,13 @@ class DemoComplaint:
 MEMBER = "member@example.com"
 MODERATOR = "moderator@example.com"
 ADMIN = "admin@example.com"
+COMPANY = "company@example.com"
 
 ACCOUNTS = [
     DemoAccount(MEMBER, "Alex M.", password="demo-member-pass"),
     DemoAccount(MODERATOR, "Moderator", password="demo-moderator-pass", is_moderator=True),
     DemoAccount(ADMIN, "Administrator", password="demo-admin-pass", is_admin=True),
+    DemoAccount(COMPANY, "Customer care", password="demo-company-pass"),
     DemoAccount("dana.k@example.com", "Dana K."),
     DemoAccount("ray.h@example.com", "Ray H."),
     DemoAccount("priya.s@example.com", "Priya S."),
@@ -98,6 +107,10 @@ ACCOUNTS = [
     DemoAccount("katrin.s@example.com", "Katrin S."),
     DemoAccount("erik.l@example.com", "Erik L."),
     DemoAccount("maja.n@example.com", "Maja N."),
+    # Representatives who answer for the made-up companies, at those companies' domains.
+    DemoAccount("care@bluebonnet-wireless.example", "Bluebonnet customer care"),
+    DemoAccount("kundenservice@elektro-brandt.example", "Elektro Brandt Kundenservice"),
+    DemoAccount("kundservice@nordnat.example", "Nordnät kundservice"),
 ]
 
 INDUSTRIES = [
@@ -304,7 +317,7 @@ COMPLAINTS = [
     ),
     # Russian: the 2KOM story and a national operator.
     DemoComplaint(
-        author="oleg.v@example.com", company="2KOM", language="ru", month=0, at=0.1, days_before=16,
+        author="oleg.v@example.com", company="2KOM", language="ru", month=1, at=0.1, days_before=16,
         title="Десять дней без интернета, и никто не отвечает на заявки",
         paragraphs=(
             "Я абонент 2КОМ уже шесть лет, живу в Москве. Десять дней назад у меня пропал интернет: роутер "
@@ -320,6 +333,7 @@ COMPLAINTS = [
         ),
         desired_outcome=Outcome.COMPENSATION, amount=Decimal("300.00"), currency="RUB",
         account_number="2K-118204", reachable_times="будни после 19:00",
+        reachable_days="01234", reachable_from=time(19, 0), reachable_until=time(22, 0),
     ),
     DemoComplaint(
         author="oleg.v@example.com", company="2KOM", language="ru", month=2, at=0.5, days_before=21,
@@ -578,5 +592,339 @@ COMPLAINTS = [
             "anlita någon själva.",
         ),
         desired_outcome=Outcome.REPAIR, amount=Decimal("3500.00"), currency="SEK",
+    ),
+]
+
+
+# Representatives: who answers for a company. The documented company account
+# speaks for 2KOM and Deltacom (checked by a moderator, so it needs no work
+# address); the others confirmed an address at their company's domain.
+
+@dataclass(frozen=True)
+class DemoRepresentative:
+    email: str
+    company: str
+    job_title: str
+    work_email: str = ""
+    verified_by: str = Representative.Verification.MODERATOR
+
+
+REPRESENTATIVES = [
+    DemoRepresentative(COMPANY, "2KOM", "Руководитель службы поддержки"),
+    DemoRepresentative(COMPANY, "Deltacom", "Customer care lead"),
+    DemoRepresentative(
+        "care@bluebonnet-wireless.example", "Bluebonnet Wireless", "Customer care",
+        work_email="care@bluebonnet-wireless.example", verified_by=Representative.Verification.DOMAIN,
+    ),
+    DemoRepresentative(
+        "kundenservice@elektro-brandt.example", "Elektro Brandt", "Kundenservice",
+        work_email="kundenservice@elektro-brandt.example", verified_by=Representative.Verification.DOMAIN,
+    ),
+    DemoRepresentative(
+        "kundservice@nordnat.example", "Nordnät Bredband", "Kundservice",
+        work_email="kundservice@nordnat.example", verified_by=Representative.Verification.DOMAIN,
+    ),
+]
+
+
+# What happened after publication. Each step is dated in days after the
+# complaint was published; the command plays the steps through the services
+# and then moves their dates to those days.
+
+@dataclass(frozen=True)
+class DemoOffer:
+    kind: str
+    description: str
+    amount: Decimal | None = None
+    currency: str = ""
+    days: int | None = None
+    valid_days: int = 14  # from the day it is made
+
+
+@dataclass(frozen=True)
+class Say:
+    """A message: from the company for the company kinds, else the author's reply."""
+
+    day: float
+    kind: str
+    body: str
+    private: bool = False
+    callback: bool = False  # propose a call-back on the author's next reachable evening
+    offer: DemoOffer | None = None
+
+
+@dataclass(frozen=True)
+class Respond:
+    """The author accepts or declines the latest offer."""
+
+    day: float
+    accept: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Deliver:
+    """The company marks the latest offer delivered."""
+
+    day: float
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """The author confirms the delivery of the latest offer (or disputes it)."""
+
+    day: float
+    received: bool = True
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Evaluate:
+    day: float
+    resolved: bool
+    rating: int
+    would_return: bool
+    comment: str
+    waiting_time: int | None = None
+    treatment: int | None = None
+    knowledge: int | None = None
+    willingness: int | None = None
+    compensation_fairness: int | None = None
+
+
+@dataclass(frozen=True)
+class MeToo:
+    day: float
+    member: str
+
+
+@dataclass(frozen=True)
+class Follow:
+    day: float
+    member: str
+
+
+@dataclass(frozen=True)
+class Remark:
+    """A public comment below the thread."""
+
+    day: float
+    member: str
+    body: str
+
+
+Step = Say | Respond | Deliver | Confirm | Evaluate | MeToo | Follow | Remark
+
+
+@dataclass(frozen=True)
+class DemoThread:
+    author: str
+    title: str  # the start of the complaint's title
+    steps: tuple[Step, ...]
+
+
+THREADS = [
+    # The story from DESIGN.md: ignored until he wrote in public, then an apology,
+    # a call at a time he can answer, three free days of service.
+    DemoThread(
+        author="oleg.v@example.com", title="Десять дней без интернета",
+        steps=(
+            Follow(0.5, "irina.p@example.com"),
+            Say(0.9, Kind.APOLOGY, (
+                "Олег, здравствуйте. Приносим извинения: ваши заявки действительно остались без ответа, и так "
+                "быть не должно. Мы передали обращение руководителю технической службы и выясняем, почему мастер "
+                "так и не связался с вами. Все новости по вашему случаю будем писать здесь."
+            )),
+            Say(1.0, Kind.DETAILS, (
+                "Договор мы нашли. Подтвердите, пожалуйста, что подключение по тому же адресу, что указан в "
+                "договоре, и горят ли на роутере индикаторы порта WAN."
+            ), private=True),
+            Say(1.2, Kind.REPLY, (
+                "Адрес тот же. Индикатор WAN не горит совсем, кабель в квартире цел, я проверял. Звонить лучше в "
+                "будни после семи вечера, днём я на созвонах."
+            ), private=True),
+            Say(1.6, Kind.ANSWER, (
+                "Мастер нашёл причину: в вашем подъезде вышел из строя коммутатор, его заменили. Предлагаем "
+                "созвониться в удобное вам время, указанное ниже, и вместе проверить подключение."
+            ), private=True, callback=True),
+            Remark(2.5, "irina.p@example.com", (
+                "У меня тоже 2КОМ, и тоже пришлось писать сюда, чтобы ответили. Надеюсь, у вас всё наладится."
+            )),
+            Say(5.0, Kind.OFFER, (
+                "Как договорились по телефону: подключение восстановлено, причина — неисправный коммутатор в "
+                "подъезде. За дни без связи предлагаем три бесплатных дня обслуживания. Ещё раз просим прощения "
+                "за то, что вам пришлось так долго ждать."
+            ), offer=DemoOffer(
+                kind=Offer.Kind.FREE_DAYS, days=3, description="Три бесплатных дня обслуживания на лицевой счёт",
+            )),
+            Respond(5.2, accept=True),
+            Deliver(5.9),
+            Confirm(6.4),
+            Evaluate(
+                6.5, resolved=True, rating=5, would_return=True,
+                waiting_time=3, treatment=5, knowledge=5, willingness=5, compensation_fairness=5,
+                comment=(
+                    "Десять дней я не мог добиться ответа, но после жалобы здесь всё решили за несколько дней: "
+                    "извинились, заменили оборудование, позвонили, когда мне было удобно, и начислили три "
+                    "бесплатных дня. Спасибо."
+                ),
+            ),
+        ),
+    ),
+    # 2KOM again: an answer and a partial refund the author declines.
+    DemoThread(
+        author="oleg.v@example.com", title="Перевели на дорогой тариф",
+        steps=(
+            Say(2.8, Kind.ANSWER, (
+                "Олег, здравствуйте. Перевод связан с модернизацией сети в вашем доме: новое оборудование не "
+                "поддерживает архивный тариф. Уведомление должно было прийти в личный кабинет, и мы проверяем, "
+                "почему его не было."
+            )),
+            Say(3.1, Kind.OFFER, (
+                "Поскольку вас не предупредили заранее, предлагаем вернуть разницу в цене за первый месяц на новом "
+                "тарифе."
+            ), offer=DemoOffer(
+                kind=Offer.Kind.REFUND, amount=Decimal("200.00"), currency="RUB",
+                description="Возврат разницы за первый месяц на новом тарифе",
+            )),
+            Respond(3.6, accept=False, reason=(
+                "Разница списывается уже три месяца, а не один, и равноценный тариф мне так и не предложили."
+            )),
+            Say(3.7, Kind.REPLY, (
+                "Спасибо за ответ, но возврат за один месяц не решает проблему. Прошу вернуть прежние условия или "
+                "равный по цене тариф и разницу за все месяцы."
+            )),
+        ),
+    ),
+    # 2KOM has not answered yet; others have the same problem.
+    DemoThread(
+        author="irina.p@example.com", title="Вечером скорость в пять раз ниже",
+        steps=(
+            MeToo(0.3, "oleg.v@example.com"),
+            MeToo(1.1, MEMBER),
+        ),
+    ),
+    # Deltacom answers and asks for details: now it is the author's move.
+    DemoThread(
+        author="dana.k@example.com", title="Office lines dead for three weeks",
+        steps=(
+            Follow(0.2, MEMBER),
+            MeToo(0.4, "ray.h@example.com"),
+            Say(0.6, Kind.ANSWER, (
+                "Dana, we are sorry that your practice has been without its lines and that nobody called you back "
+                "as promised. The fault is a damaged cable between the exchange and your building; our network "
+                "team owns the ticket now, and we will post each update here instead of waiting for you to call."
+            )),
+            Say(0.65, Kind.DETAILS, (
+                "To credit the right lines, please confirm the four numbers on the account and the date you first "
+                "reported the fault. We will only call in the hours you gave us."
+            ), private=True),
+            Remark(0.9, "ray.h@example.com", (
+                "Same with my home line after the storm. Please post here whether they keep this promise."
+            )),
+        ),
+    ),
+    # Deltacom has let this one wait for weeks: overdue in the business inbox.
+    DemoThread(
+        author="dana.k@example.com", title="Still billed for a fax line",
+        steps=(
+            Remark(6.0, "ray.h@example.com", "A credit promised on the phone and never applied: same here."),
+        ),
+    ),
+    # A script for an answer: the author says it was not resolved.
+    DemoThread(
+        author="ray.h@example.com", title="Outage credit promised twice",
+        steps=(
+            Say(2.0, Kind.ANSWER, (
+                "Thank you for your patience after the storm. Outage credits are applied automatically once the "
+                "network ticket is closed. If the credit is not on your next statement, please call our billing team."
+            )),
+            Say(2.4, Kind.REPLY, (
+                "That is what the two agents told me, and the credit never came. Could someone look at my account "
+                "instead of repeating the policy?"
+            )),
+            Evaluate(
+                9.0, resolved=False, rating=2, would_return=False,
+                waiting_time=2, treatment=3, knowledge=2, willingness=1, compensation_fairness=1,
+                comment="One answer with the same script I heard on the phone. No credit and no follow-up.",
+            ),
+        ),
+    ),
+    # An open offer on the member's own complaint: sign in as the member to accept or decline it.
+    DemoThread(
+        author=MEMBER, title="Replacement phone shipped to an old address",
+        steps=(
+            Say(0.7, Kind.APOLOGY, (
+                "We are sorry. The replacement should have gone to the address on your account, and you should not "
+                "have been charged while the claim was still open. We have put the charge on hold while we sort "
+                "this out."
+            )),
+            Say(0.8, Kind.OFFER, (
+                "We would like to reverse the charge in full and ship a new replacement to your current address, "
+                "with a prepaid box for the old phone once you have moved your things over."
+            ), offer=DemoOffer(
+                kind=Offer.Kind.REFUND, amount=Decimal("649.00"), currency="USD",
+                description="Reverse the device charge and ship a new replacement to your current address",
+            )),
+        ),
+    ),
+    # The shop that refused an exchange: apology, replacement, resolved.
+    DemoThread(
+        author="katrin.s@example.com", title="Defekter Wasserkocher",
+        steps=(
+            Say(1.0, Kind.APOLOGY, (
+                "Guten Tag, das hätte in unserer Filiale nicht passieren dürfen: Bei einem Mangel innerhalb der "
+                "Gewährleistung sind wir Ihr Ansprechpartner, nicht der Hersteller. Wir entschuldigen uns und haben "
+                "die Filiale Celle darauf hingewiesen."
+            )),
+            Say(1.1, Kind.OFFER, (
+                "Ein neuer Wasserkocher liegt für Sie in der Filiale Celle bereit; das defekte Gerät nehmen wir dort "
+                "zurück."
+            ), offer=DemoOffer(
+                kind=Offer.Kind.REPLACEMENT, description="Neues Gerät in der Filiale Celle, Rücknahme des defekten",
+            )),
+            Respond(1.8, accept=True),
+            Deliver(3.9),
+            Confirm(4.3),
+            Evaluate(
+                4.4, resolved=True, rating=4, would_return=True,
+                waiting_time=4, treatment=4, knowledge=3, willingness=5, compensation_fairness=5,
+                comment=(
+                    "Nach der Beschwerde ging es schnell: neues Gerät in der Filiale, ohne Diskussion. Schade, dass "
+                    "es erst diesen Umweg brauchte."
+                ),
+            ),
+        ),
+    ),
+    # No answer in 14 days: the author may evaluate anyway.
+    DemoThread(
+        author="juergen.h@example.com", title="Fernseher mit gesprungenem Display",
+        steps=(
+            MeToo(4.0, "priya.s@example.com"),
+            Evaluate(
+                20.0, resolved=False, rating=1, would_return=False, waiting_time=1, willingness=1,
+                comment="Drei Wochen lang keine Antwort von Paketblitz. Der Händler hat den Fernseher am Ende aus "
+                        "Kulanz ersetzt.",
+            ),
+        ),
+    ),
+    # Credit accepted and delivered, waiting for the author to confirm it.
+    DemoThread(
+        author="erik.l@example.com", title="Priset höjdes efter kampanjen",
+        steps=(
+            Say(2.0, Kind.ANSWER, (
+                "Hej Erik! Du har rätt i att prisändringen skulle ha meddelats i förväg, och det gjordes inte. Vi "
+                "ber om ursäkt."
+            )),
+            Say(2.1, Kind.OFFER, (
+                "Vi krediterar mellanskillnaden för de månader ni har betalat det nya priset, och ni behåller det "
+                "pris som gällde när ni tecknade avtalet."
+            ), offer=DemoOffer(
+                kind=Offer.Kind.CREDIT, amount=Decimal("300.00"), currency="SEK", valid_days=30,
+                description="Mellanskillnaden krediteras på nästa faktura",
+            )),
+            Respond(2.9, accept=True),
+            Deliver(11.0),
+        ),
     ),
 ]

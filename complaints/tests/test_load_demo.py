@@ -9,15 +9,28 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from companies.models import Company, CompanyDomain, Industry
+from companies.models import Company, CompanyDomain, Industry, RepresentationClaim, Representative
 from companies.tests.factories import CompanyFactory
-from complaints.models import Attachment, Complaint, StatusChange, is_moderator
+from complaints.models import (
+    Attachment,
+    Comment,
+    Complaint,
+    Evaluation,
+    Follow,
+    Message,
+    MeToo,
+    Offer,
+    StatusChange,
+    is_moderator,
+)
 
 DEMO_LOGINS = [
     ("member@example.com", "demo-member-pass"),
     ("moderator@example.com", "demo-moderator-pass"),
     ("admin@example.com", "demo-admin-pass"),
+    ("company@example.com", "demo-company-pass"),
 ]
+S = Complaint.Status
 
 
 def load_demo(**options) -> str:
@@ -32,8 +45,29 @@ def demo(db):
 
 
 def row_counts() -> dict[str, int]:
-    models = [get_user_model(), EmailAddress, Industry, Company, CompanyDomain, Complaint, StatusChange, Attachment]
+    models = [
+        get_user_model(), EmailAddress, Industry, Company, CompanyDomain, Representative, RepresentationClaim,
+        Complaint, StatusChange, Attachment, Message, Offer, Evaluation, MeToo, Follow, Comment,
+    ]
     return {model.__name__: model.objects.count() for model in models}
+
+
+def snapshot() -> dict:
+    """The states and dates a second run must leave as they are."""
+    return {
+        "complaints": list(Complaint.objects.order_by("pk").values_list(
+            "pk", "status", "waiting_on", "waiting_since", "first_answered_at", "published_at"
+        )),
+        "messages": list(Message.objects.order_by("pk").values_list("pk", "created_at", "callback_at")),
+        "offers": list(Offer.objects.order_by("pk").values_list(
+            "pk", "status", "expires_on", "created_at", "responded_at", "delivered_at", "confirmed_at"
+        )),
+        "changes": list(StatusChange.objects.order_by("pk").values_list("pk", "to_status", "created_at")),
+    }
+
+
+def story_2kom() -> Complaint:
+    return Complaint.objects.get(title__startswith="Десять дней без интернета")
 
 
 @pytest.mark.django_db
@@ -53,15 +87,21 @@ def test_it_creates_the_three_accounts_with_verified_email_and_their_roles(demo)
 
 
 @pytest.mark.django_db
-def test_running_it_again_creates_nothing_new(demo):
-    before = row_counts()
+def test_running_it_again_changes_nothing_and_sends_no_mail(demo, django_capture_on_commit_callbacks):
+    counts, before = row_counts(), snapshot()
 
-    output = load_demo(force=True)
+    with django_capture_on_commit_callbacks() as callbacks:
+        output = load_demo(force=True)
 
-    assert row_counts() == before
-    for kind in ("accounts", "industries", "companies", "complaints"):
+    assert row_counts() == counts
+    assert snapshot() == before
+    assert callbacks == []
+    for kind in ("accounts", "industries", "companies", "representatives", "complaints", "threads"):
         assert f"{kind}: 0 created" in output
     assert "complaints: 24 created" in demo
+    assert "representatives: 5 created" in demo
+    assert "threads: 10 created" in demo
+    assert "threads: 0 created, 10 already present" in output
 
 
 @pytest.mark.django_db
@@ -93,11 +133,16 @@ def test_all_complaints_are_public_and_written_in_the_four_languages(demo):
     assert complaints.count() == Complaint.objects.public().count()
     assert set(complaints.values_list("language", flat=True)) == {"en", "ru", "de", "sv"}
     assert set(complaints.exclude(currency="").values_list("currency", flat=True)) == {"RUB", "USD", "EUR", "SEK"}
-    # Each went draft → pending → published through the services, leaving its timeline.
+    # Each went draft → pending → published through the services, leaving its timeline;
+    # what happened next came later.
     for complaint in complaints.prefetch_related("status_changes"):
-        steps = [(c.from_status, c.to_status) for c in complaint.status_changes.all()]
+        changes = list(complaint.status_changes.all())
+        steps = [(c.from_status, c.to_status) for c in changes[:2]]
         assert steps == [("draft", "pending"), ("pending", "published")]
-        assert all(c.created_at == complaint.published_at for c in complaint.status_changes.all())
+        assert all(c.created_at == complaint.published_at for c in changes[:2])
+        assert all(c.created_at > complaint.published_at for c in changes[2:])
+        assert [c.to_status for c in changes[2:]] in ([], ["answered"], ["answered", "resolved"],
+                                                       ["answered", "unresolved"], ["unresolved"])
 
 
 @pytest.mark.django_db
@@ -114,6 +159,10 @@ def test_publication_dates_spread_over_three_months_with_several_in_the_current_
     months = {(c.published_at.year, c.published_at.month) for c in complaints}
     assert months == {(2026, 1), (2026, 2), (2026, 3)}
     assert sum(c.published_at.month == 3 for c in complaints) >= 5
+    # The threads, too, happened between publication and now.
+    for message in Message.objects.select_related("complaint"):
+        assert message.complaint.published_at < message.created_at < now
+    assert all(c.published_at < c.first_answered_at < now for c in complaints if c.first_answered_at)
 
 
 @pytest.mark.django_db
@@ -160,9 +209,11 @@ def test_demo_accounts_can_sign_in_and_the_other_authors_cannot(demo, client):
         assert client.session["_auth_user_id"] == str(get_user_model().objects.get(email=email).pk)
         client.logout()
 
-    authors = get_user_model().objects.exclude(email__in=[email for email, _ in DEMO_LOGINS])
-    assert authors.exists()
-    assert not any(user.has_usable_password() for user in authors)
+    # The other authors and the representatives of the other companies cannot.
+    others = get_user_model().objects.exclude(email__in=[email for email, _ in DEMO_LOGINS])
+    assert others.filter(representations__isnull=False).exists()
+    assert others.filter(complaints__isnull=False).exists()
+    assert not any(user.has_usable_password() for user in others)
 
 
 @pytest.mark.django_db
@@ -187,3 +238,113 @@ def test_it_reuses_a_company_already_listed_under_another_slug(db):
     assert "companies: 9 created, 1 already present" in output
     assert Company.objects.filter(name_key="2kom").get() == proposed
     assert Complaint.objects.for_company(proposed).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_company_account_owns_2kom_and_deltacom_checked_by_a_moderator(demo):
+    company_account = get_user_model().objects.get(email="company@example.com")
+    representations = Representative.objects.filter(user=company_account).select_related("company")
+
+    assert {(r.company.name, r.role, r.verified_by) for r in representations} == {
+        ("2KOM", "owner", "moderator"), ("Deltacom", "owner", "moderator"),
+    }
+    claims = RepresentationClaim.objects.filter(user=company_account)
+    assert set(claims.values_list("status", flat=True)) == {"approved"}
+    assert set(claims.values_list("decided_by__email", flat=True)) == {"moderator@example.com"}
+    # Representatives since before the first demo complaint.
+    first = Complaint.objects.order_by("published_at").first()
+    assert all(r.created_at < first.published_at for r in Representative.objects.all())
+
+
+@pytest.mark.django_db
+def test_2kom_story_ends_resolved_with_three_confirmed_free_days_and_five_stars(demo):
+    complaint = story_2kom()
+    messages = list(complaint.messages.order_by("created_at", "pk"))
+
+    assert complaint.status == S.RESOLVED
+    assert [(m.kind, m.is_private, m.is_from_company) for m in messages] == [
+        ("apology", False, True), ("details", True, True), ("reply", True, False), ("answer", True, True),
+        ("offer", False, True),
+    ]
+    assert complaint.first_answered_at == messages[0].created_at
+    offer = complaint.offers.get()
+    assert (offer.kind, offer.days, offer.status) == (Offer.Kind.FREE_DAYS, 3, Offer.Status.CONFIRMED)
+    assert offer.message == messages[-1]
+    assert offer.created_at < offer.responded_at < offer.delivered_at < offer.confirmed_at
+    assert offer.expires_on >= timezone.localtime(offer.created_at).date()
+    evaluation = complaint.evaluation
+    assert (evaluation.resolved, evaluation.rating, evaluation.would_return) == (True, 5, True)
+    assert all(value is not None for _label, value in evaluation.factors())
+    assert evaluation.comment
+    assert offer.confirmed_at < evaluation.created_at
+    assert [c.to_status for c in complaint.status_changes.all()] == ["pending", "published", "answered", "resolved"]
+    assert complaint.status_changes.last().created_at == evaluation.created_at
+
+
+@pytest.mark.django_db
+def test_2kom_proposes_a_call_back_inside_the_authors_reachable_window(demo):
+    complaint = story_2kom()
+    assert complaint.reachable_days == "01234"
+    assert (complaint.reachable_from.hour, complaint.reachable_until.hour) == (19, 22)
+
+    proposal = complaint.messages.get(callback_at__isnull=False)
+    callback = timezone.localtime(proposal.callback_at)
+
+    assert callback.weekday() < 5
+    assert complaint.reachable_from <= callback.time() <= complaint.reachable_until
+    offer = complaint.offers.get()
+    assert proposal.created_at < proposal.callback_at < offer.created_at
+
+
+@pytest.mark.django_db
+def test_other_complaints_show_the_other_outcomes(demo):
+    complaints = Complaint.objects.all()
+
+    assert {c.status for c in complaints} == {S.PUBLISHED, S.ANSWERED, S.RESOLVED, S.UNRESOLVED}
+    declined = Offer.objects.get(status=Offer.Status.DECLINED)
+    assert (declined.kind, declined.company.name) == (Offer.Kind.REFUND, "2KOM")
+    assert declined.response_reason
+    two_stars = Evaluation.objects.get(rating=2)
+    assert (two_stars.resolved, two_stars.complaint.company.name) == (False, "Deltacom")
+    # The member can try answering an offer on their own complaint.
+    open_offer = Offer.objects.get(status=Offer.Status.OPEN)
+    assert open_offer.complaint.author.email == "member@example.com"
+    assert not open_offer.is_expired
+    waiting_for_author = complaints.filter(status=S.ANSWERED, waiting_on=Complaint.WaitingOn.AUTHOR)
+    # Nordnät delivered its credit and waits for the author to confirm it.
+    assert {c.company.name for c in waiting_for_author} == {"Deltacom", "Bluebonnet Wireless", "Nordnät Bredband"}
+    assert MeToo.objects.values("complaint").distinct().count() >= 2
+    assert Follow.objects.exists() and Comment.objects.count() >= 2
+
+
+@pytest.mark.django_db
+def test_thread_dates_follow_publication_in_order(demo):
+    now = timezone.now()
+    for complaint in Complaint.objects.exclude(messages=None).prefetch_related("messages", "status_changes"):
+        dates = [m.created_at for m in complaint.messages.all()]
+        assert dates == sorted(dates)
+        assert complaint.published_at < dates[0] and dates[-1] < now
+        changes = [c.created_at for c in complaint.status_changes.all()]
+        assert changes == sorted(changes)
+        assert complaint.waiting_since <= now
+    for row in [*MeToo.objects.all(), *Follow.objects.all(), *Comment.objects.all(), *Evaluation.objects.all()]:
+        assert row.complaint.published_at < row.created_at < now
+
+
+@pytest.mark.django_db
+def test_the_company_accounts_business_inbox_lists_its_complaints(demo, client):
+    client.force_login(get_user_model().objects.get(email="company@example.com"))
+    ours = Complaint.objects.filter(company__name__in=["2KOM", "Deltacom"])
+
+    response = client.get(reverse("companies:business"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for complaint in ours:
+        assert complaint.title in page
+    assert "Replacement phone shipped to an old address" not in page
+
+    overdue = client.get(reverse("companies:business"), {"view": "overdue"})
+    assert overdue.status_code == 200
+    assert "Still billed for a fax line" in overdue.content.decode()
+    assert "Десять дней без интернета" not in overdue.content.decode()

@@ -1,17 +1,29 @@
 """`manage.py load_demo`: a small, believable portal to click through.
 
-Accounts, industries, companies and published complaints from
-`complaints.management.demo_data`. Complaints are filed the way a person
-files them, through `complaint_save_draft` and `complaint_submit`; only their
-dates are moved into the past afterwards, so the portal looks lived-in.
+Accounts, industries, companies, representatives, published complaints and
+what happened to them afterwards, from `complaints.management.demo_data`.
+Everything goes through the services a person's clicks go through
+(`complaint_submit`, `claim_decide`, `message_post`, `offer_respond`,
+`complaint_evaluate`, ...); only dates are moved into the past afterwards, so
+the portal looks lived-in.
+
 Running it again finds what is there (users by e-mail, industries and
-companies by slug, complaints by author and title) and adds only what is missing.
+companies by slug, representatives by user and company, complaints by author
+and title) and adds only what is missing. A complaint's thread is played only
+while the complaint is untouched: still published, with no messages, "me too",
+follows, comments or evaluation.
+
+Notifications are left on: the services queue their e-mails for after the
+commit, as for any click, so the first run sends about 35 of them, all to the
+demo accounts (at example.com and the reserved .example domains). With the
+console mail backend (DEBUG on, the default) they print before the summary,
+which stays the last thing on screen; a second run sends none.
 """
 
 import calendar
 import io
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.utils import generate_unique_username
@@ -21,17 +33,41 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from companies.models import Company, CompanyDomain, Industry
+from companies.models import Company, CompanyDomain, Industry, RepresentationClaim, Representative
+from companies.services import claim_decide, claim_submit
 from companies.text import company_slug, normalise_company_name
+from complaints import notifications
 from complaints.evidence import inspect_upload
 from complaints.management import demo_data
-from complaints.models import Attachment, Complaint, StatusChange
-from complaints.services import complaint_save_draft, complaint_submit
+from complaints.models import (
+    Attachment,
+    Comment,
+    Complaint,
+    Evaluation,
+    Follow,
+    Message,
+    MeToo,
+    Offer,
+    StatusChange,
+)
+from complaints.services import (
+    comment_post,
+    complaint_evaluate,
+    complaint_save_draft,
+    complaint_submit,
+    follow_toggle,
+    me_too_toggle,
+    message_post,
+    offer_confirm_delivery,
+    offer_mark_delivered,
+    offer_respond,
+)
 
-KINDS = ("accounts", "industries", "companies", "complaints")
+KINDS = ("accounts", "industries", "companies", "representatives", "complaints", "threads")
 
 
 class Command(BaseCommand):
@@ -53,7 +89,7 @@ class Command(BaseCommand):
         self.files_written: list[str] = []
         self.now = timezone.now()
         try:
-            with transaction.atomic():
+            with notifications.muted(), transaction.atomic():
                 users = {account.email: self.ensure_account(account) for account in demo_data.ACCOUNTS}
                 industries = {industry.slug: self.ensure_industry(industry) for industry in demo_data.INDUSTRIES}
                 companies = {
@@ -62,6 +98,14 @@ class Command(BaseCommand):
                 }
                 for complaint in demo_data.COMPLAINTS:
                     self.ensure_complaint(complaint, users[complaint.author], companies[complaint.company])
+                # Representatives come after the complaints, so publishing them mails nobody.
+                speakers = {}
+                for rep in demo_data.REPRESENTATIVES:
+                    company = companies[rep.company]
+                    self.ensure_representative(rep, users[rep.email], company, moderator=users[demo_data.MODERATOR])
+                    speakers.setdefault(company.pk, users[rep.email])
+                for thread in demo_data.THREADS:
+                    self.ensure_thread(thread, users, speakers)
         except BaseException:
             # The rows are rolled back; evidence files written on the way must go too.
             for name in self.files_written:
@@ -167,9 +211,9 @@ class Command(BaseCommand):
             "account_number": demo.account_number,
             "phone": "",
             "reachable_times": demo.reachable_times,
-            "reachable_days": "",
-            "reachable_from": None,
-            "reachable_until": None,
+            "reachable_days": demo.reachable_days,
+            "reachable_from": demo.reachable_from,
+            "reachable_until": demo.reachable_until,
         }
         draft = complaint_save_draft(author=author, fields=fields, company=company, new_evidence=evidence)
         self.files_written += [attachment.file.name for attachment in draft.attachments.all()]
@@ -182,6 +226,139 @@ class Command(BaseCommand):
         StatusChange.objects.filter(complaint=complaint).update(created_at=published_at)
         self.created["complaints"] += 1
         return complaint
+
+    # Representatives
+
+    def ensure_representative(self, demo: demo_data.DemoRepresentative, user, company: Company, *, moderator) -> None:
+        """Ask to represent the company, as a person would; a moderator approves what the domain does not."""
+        if Representative.objects.filter(user=user, company=company).exists():
+            self.present["representatives"] += 1
+            return
+        claim = RepresentationClaim.objects.filter(
+            user=user, company=company, status__in=RepresentationClaim.OPEN_STATUSES
+        ).first() or claim_submit(
+            user=user, company=company, work_email=demo.work_email, job_title=demo.job_title,
+            evidence="Listed on the company's staff page; confirmed by a call to its switchboard.",
+        )
+        if claim.is_open:
+            # Also the way for a domain claim when the company was already listed without that domain.
+            claim = claim_decide(claim=claim, moderator=moderator, approve=True)
+        # Representatives since before the first demo complaint.
+        since = self.published_at(month=3, at=0.5)
+        RepresentationClaim.objects.filter(pk=claim.pk).update(created_at=since, decided_at=since)
+        Representative.objects.filter(user=user, company=company).update(created_at=since)
+        self.created["representatives"] += 1
+
+    # Threads: what happened after publication
+
+    def ensure_thread(self, thread: demo_data.DemoThread, users: dict, speakers: dict) -> None:
+        author = users[thread.author]
+        complaint = (
+            Complaint.objects.filter(author=author, title__startswith=thread.title).select_related("company")
+            .order_by("pk").first()
+        )
+        if complaint is None:
+            return
+        if complaint.status != Complaint.Status.PUBLISHED or self.has_activity(complaint):
+            # Played before, or somebody has clicked around in it since: leave it as it is.
+            self.present["threads"] += 1
+            return
+
+        # Each step on its day after publication, in the daytime and in order; squeezed when
+        # the complaint is younger than its story, and never later than now.
+        latest = self.now - timedelta(minutes=1)
+        story = timedelta(days=max(step.day for step in thread.steps))
+        scale = min(1.0, max(latest - complaint.published_at, timedelta(0)) / story)
+        speaker = speakers.get(complaint.company_id)
+        offer, expiry = None, {}
+        moment = complaint.published_at
+        for step in thread.steps:
+            planned = in_daytime(complaint.published_at + timedelta(days=step.day) * scale)
+            moment = min(max(planned, moment + timedelta(minutes=1)), latest).replace(microsecond=0)
+            complaint.refresh_from_db()
+            offer = self.play(step, complaint, author=author, speaker=speaker, users=users, moment=moment,
+                              offer=offer, expiry=expiry)
+        # Offers were made valid for today, so that they could be answered; now give them their own dates.
+        for pk, expires_on in expiry.items():
+            Offer.objects.filter(pk=pk).update(expires_on=expires_on)
+        self.created["threads"] += 1
+
+    @staticmethod
+    def has_activity(complaint: Complaint) -> bool:
+        return (
+            complaint.messages.exists() or complaint.me_toos.exists() or complaint.follows.exists()
+            or complaint.comments.exists() or Evaluation.objects.filter(complaint=complaint).exists()
+        )
+
+    def play(self, step, complaint: Complaint, *, author, speaker, users, moment, offer, expiry) -> Offer | None:
+        """One step through its service, then the rows it wrote moved to `moment`."""
+        before = Complaint.objects.values("first_answered_at", "waiting_since").get(pk=complaint.pk)
+        last_change = complaint.status_changes.aggregate(last=Max("pk"))["last"] or 0
+        match step:
+            case demo_data.Say():
+                offer = self.say(step, complaint, author=author, speaker=speaker, moment=moment, offer=offer,
+                                 expiry=expiry)
+            case demo_data.Respond():
+                offer = offer_respond(offer=offer, user=author, accept=step.accept, reason=step.reason)
+                Offer.objects.filter(pk=offer.pk).update(responded_at=moment)
+            case demo_data.Deliver():
+                offer = offer_mark_delivered(offer=offer, user=speaker)
+                Offer.objects.filter(pk=offer.pk).update(delivered_at=moment)
+            case demo_data.Confirm():
+                offer = offer_confirm_delivery(offer=offer, user=author, received=step.received, reason=step.reason)
+                Offer.objects.filter(pk=offer.pk).update(confirmed_at=moment)
+            case demo_data.Evaluate():
+                data = {
+                    "resolved": step.resolved, "rating": step.rating, "would_return": step.would_return,
+                    "comment": step.comment, **{name: getattr(step, name) for name in Evaluation.FACTORS},
+                }
+                evaluation = complaint_evaluate(complaint=complaint, user=author, data=data)
+                Evaluation.objects.filter(pk=evaluation.pk).update(created_at=moment, updated_at=moment)
+            case demo_data.MeToo():
+                me_too_toggle(complaint=complaint, user=users[step.member])
+                MeToo.objects.filter(complaint=complaint, user=users[step.member]).update(created_at=moment)
+            case demo_data.Follow():
+                follow_toggle(complaint=complaint, user=users[step.member])
+                Follow.objects.filter(complaint=complaint, user=users[step.member]).update(created_at=moment)
+            case demo_data.Remark():
+                comment = comment_post(complaint=complaint, user=users[step.member], body=step.body)
+                Comment.objects.filter(pk=comment.pk).update(created_at=moment)
+        StatusChange.objects.filter(complaint=complaint, pk__gt=last_change).update(created_at=moment)
+        after = Complaint.objects.values(*before).get(pk=complaint.pk)
+        moved = {name: moment for name in before if after[name] != before[name]}
+        if moved:
+            Complaint.objects.filter(pk=complaint.pk).update(**moved)
+        return offer
+
+    def say(self, step: demo_data.Say, complaint: Complaint, *, author, speaker, moment, offer, expiry):
+        user = speaker if step.kind in Message.COMPANY_KINDS else author
+        callback_at = story_callback = None
+        if step.callback:
+            # The service accepts only a future call-back, so it gets one in the same window;
+            # the story's call-back, on the evening after the message, replaces it below.
+            story_callback = next_reachable(complaint, after=moment)
+            callback_at = max(story_callback, next_reachable(complaint, after=timezone.now()))
+        details = None
+        if step.offer is not None:
+            expires_on = timezone.localtime(moment).date() + timedelta(days=step.offer.valid_days)
+            details = {
+                "kind": step.offer.kind, "amount": step.offer.amount, "currency": step.offer.currency,
+                "days": step.offer.days, "description": step.offer.description,
+                "expires_on": max(expires_on, timezone.localdate()),
+            }
+        message = message_post(
+            complaint=complaint, user=user, kind=step.kind, body=step.body, is_private=step.private,
+            callback_at=callback_at, offer=details,
+        )
+        moved = {"created_at": moment}
+        if story_callback is not None and story_callback < callback_at:
+            moved["callback_at"] = story_callback
+        Message.objects.filter(pk=message.pk).update(**moved)
+        if details is not None:
+            offer = Offer.objects.get(message=message)
+            Offer.objects.filter(pk=offer.pk).update(created_at=moment)
+            expiry[offer.pk] = expires_on
+        return offer
 
     def published_at(self, *, month: int, at: float) -> datetime:
         """A moment `at` of the way through the month `month` months ago (the current one only up to now)."""
@@ -202,13 +379,37 @@ class Command(BaseCommand):
         for kind in KINDS:
             self.stdout.write(f"  {kind}: {self.created[kind]} created, {self.present[kind]} already present")
         self.stdout.write(
-            "Sign in as member@example.com / demo-member-pass, moderator@example.com / demo-moderator-pass "
-            "or admin@example.com / demo-admin-pass."
+            "Sign in as member@example.com / demo-member-pass, moderator@example.com / demo-moderator-pass, "
+            "admin@example.com / demo-admin-pass, or company@example.com / demo-company-pass "
+            "(answers for 2KOM and Deltacom in the business inbox at /business/)."
         )
 
 
 def demo_display_name(email: str) -> str:
     return next(account.display_name for account in demo_data.ACCOUNTS if account.email == email)
+
+
+def in_daytime(moment: datetime) -> datetime:
+    """The same moment if it falls between 08:00 and 22:00, else the next 08:00 (keeping the minutes)."""
+    local = timezone.localtime(moment)
+    if local.hour >= 22:
+        local += timedelta(days=1)
+    if local.hour >= 22 or local.hour < 8:
+        local = local.replace(hour=8)
+    return local
+
+
+def next_reachable(complaint: Complaint, *, after: datetime) -> datetime:
+    """Half an hour into the author's window, on the first day they can be reached, two hours after `after` or later."""
+    earliest = timezone.localtime(after) + timedelta(hours=2)
+    start = complaint.reachable_from or time(18, 0)
+    days = complaint.reachable_days or "0123456"
+    day = earliest.date()
+    while True:
+        moment = timezone.make_aware(datetime.combine(day, start)) + timedelta(minutes=30)
+        if str(day.weekday()) in days and moment >= earliest:
+            return moment
+        day += timedelta(days=1)
 
 
 def receipt_png(lines: list[str | tuple[str, str]]) -> bytes:
