@@ -273,6 +273,8 @@ class CompanyMessageForm(TokenMixin):
                 self.add_error("offer_amount", _("Give the amount."))
             if not cleaned.get("offer_currency"):
                 self.add_error("offer_currency", _("Choose the currency."))
+        if kind == Offer.Kind.OTHER and cleaned.get("offer_amount") is not None and not cleaned.get("offer_currency"):
+            self.add_error("offer_currency", _("Choose the currency."))
         if kind == Offer.Kind.FREE_DAYS and not cleaned.get("offer_days") and "offer_days" not in self.errors:
             self.add_error("offer_days", _("Give the number of days."))
         if not cleaned.get("offer_description"):
