@@ -1,14 +1,18 @@
 import django_filters
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from companies.models import Company, Industry
+from companies.scoring import LABEL_CHOICES
 
 # Sorting only by an allow-list: the public name maps to the real ordering.
 COMPANY_SORTS = {
     "name": ["name"],
     "complaints": ["-complaint_count", "name"],
     "newest": ["-created_at", "name"],
+    "best": [F("card__score").desc(nulls_last=True), "name"],
+    "worst": [F("card__score").asc(nulls_last=True), "name"],
 }
 
 
@@ -20,16 +24,20 @@ class CompanyFilter(django_filters.FilterSet):
     # Only countries that have listed companies: a short list, and rendering
     # all 250 countries was most of this page's time.
     country = django_filters.ChoiceFilter(label=_("Country"), choices=[], empty_label=_("Any country"))
+    label = django_filters.ChoiceFilter(
+        label=_("Reputation"), choices=LABEL_CHOICES, field_name="card__label", empty_label=_("Any"),
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
-        choices=[("name", _("Name")), ("complaints", _("Most complaints")), ("newest", _("Newest"))],
+        choices=[("name", _("Name")), ("complaints", _("Most complaints")), ("newest", _("Newest")),
+                 ("best", _("Best score")), ("worst", _("Lowest score"))],
         method="sort_by",
         empty_label=None,
     )
 
     class Meta:
         model = Company
-        fields = ["q", "industry", "country"]
+        fields = ["q", "industry", "country", "label"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

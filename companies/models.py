@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, FilteredRelation, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from companies.scoring import LABEL_CHOICES
 from companies.text import domain_of, normalise_company_name
 
 # Company websites come from users: only http and https are allowed.
@@ -27,7 +28,7 @@ class Industry(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("companies:list") + f"?industry={self.slug}"
+        return reverse("companies:industry", kwargs={"slug": self.slug})
 
 
 class CompanyQuerySet(models.QuerySet):
@@ -42,6 +43,14 @@ class CompanyQuerySet(models.QuerySet):
         if since is not None:
             public &= Q(complaints__published_at__gte=since)
         return self.annotate(complaint_count=Count("complaints", filter=public))
+
+    def with_scorecard(self, window: str = "12m"):
+        """Join the stored scorecard of one window as `card` (for sorting and filtering by score)."""
+        return self.annotate(
+            card=FilteredRelation("scorecards", condition=Q(scorecards__window=window)),
+            card_score=F("card__score"), card_label=F("card__label"),
+            card_low=F("card__score_low"), card_high=F("card__score_high"),
+        )
 
     def search(self, text: str):
         text = text.strip()
@@ -229,3 +238,86 @@ class ReplyTemplate(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Scorecard(models.Model):
+    """A company's stored figures for one window, refreshed when its complaints change.
+
+    Counts are kept raw, so that they can be checked against a full recompute;
+    the score is derived from them and the portal-wide priors.
+    """
+
+    class Window(models.TextChoices):
+        LAST_12_MONTHS = "12m", _("Last 12 months")
+        LAST_6_MONTHS = "6m", _("Last 6 months")
+        ALL_TIME = "all", _("All time")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="scorecards")
+    window = models.CharField(max_length=3, choices=Window.choices)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    complaints = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    answered_in_7_days = models.PositiveIntegerField(default=0)
+    median_answer_hours = models.FloatField(null=True, blank=True)
+    evaluated = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    would_return = models.PositiveIntegerField(default=0)
+    ratings_sum = models.PositiveIntegerField(default=0)
+    ratings_sq_sum = models.PositiveIntegerField(default=0)
+    # Service factors: {"waiting_time": [sum, n], ...}
+    factors = models.JSONField(default=dict)
+    offers_made = models.PositiveIntegerField(default=0)
+    offers_accepted = models.PositiveIntegerField(default=0)
+    offers_delivered = models.PositiveIntegerField(default=0)
+    # What was credited in accepted offers: {"RUB": "1500.00", ...} and free days.
+    credited = models.JSONField(default=dict)
+    free_days = models.PositiveIntegerField(default=0)
+    me_too = models.PositiveIntegerField(default=0)
+    # Per month, oldest first: [{"month": "2026-11", "complaints": n, "answered": n}, ...]
+    monthly = models.JSONField(default=list)
+
+    score = models.FloatField(null=True, blank=True, db_index=True)
+    score_low = models.FloatField(null=True, blank=True)
+    score_high = models.FloatField(null=True, blank=True)
+    label = models.CharField(max_length=20, blank=True, db_index=True, choices=LABEL_CHOICES)
+
+    class Meta:
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        constraints = [models.UniqueConstraint(fields=["company", "window"], name="one_scorecard_per_window")]
+        indexes = [models.Index(fields=["window", "-score"], name="scorecard_ranking")]
+
+    def __str__(self):
+        return f"{self.company} ({self.window})"
+
+    @property
+    def has_score(self) -> bool:
+        return self.score is not None
+
+    def rate(self, part: str, whole: str) -> float | None:
+        total = getattr(self, whole)
+        return getattr(self, part) / total if total else None
+
+    @property
+    def answered_share(self):
+        return self.rate("answered", "complaints")
+
+    @property
+    def answered_in_7_days_share(self):
+        return self.rate("answered_in_7_days", "complaints")
+
+    @property
+    def resolved_share(self):
+        return self.rate("resolved", "evaluated")
+
+    @property
+    def would_return_share(self):
+        return self.rate("would_return", "evaluated")
+
+    @property
+    def average_rating(self):
+        return self.ratings_sum / self.evaluated if self.evaluated else None
+
+    def factor_averages(self) -> dict[str, tuple[float, int]]:
+        return {name: (total / n, n) for name, (total, n) in self.factors.items() if n}

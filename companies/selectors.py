@@ -73,3 +73,91 @@ def company_record(company) -> dict:
 
 def _share(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
+
+
+# Scorecards, charts and rankings.
+
+def scorecard_for(company, window: str):
+    from companies.models import Scorecard
+
+    return Scorecard.objects.filter(company=company, window=window).first()
+
+
+def scorecard_charts(card) -> list:
+    """The company page's charts, from stored figures only."""
+    from django.utils.translation import gettext as _
+
+    from companies.charts import bar_chart, month_label
+    from complaints.models import Evaluation
+
+    charts = []
+    if card.monthly:
+        charts.append(bar_chart(
+            _("Complaints per month"),
+            [(month_label(m["month"]), m["complaints"], f'{month_label(m["month"])}: {m["complaints"]}')
+             for m in card.monthly],
+        ))
+        charts.append(bar_chart(
+            _("Share answered per month"),
+            [(month_label(m["month"]),
+              round(100 * m["answered"] / m["complaints"]) if m["complaints"] else 0,
+              f'{month_label(m["month"])}: '
+              + (f'{round(100 * m["answered"] / m["complaints"])}% ({m["answered"]}/{m["complaints"]})'
+                 if m["complaints"] else "—"))
+             for m in card.monthly],
+            max_value=100, unit="%",
+        ))
+    averages = card.factor_averages()
+    if averages:
+        labels = {name: str(Evaluation._meta.get_field(name).verbose_name).capitalize() for name in Evaluation.FACTORS}
+        charts.append(bar_chart(
+            _("Service factors, average of 5"),
+            [(labels[name], round(avg, 1), f"{labels[name]}: {avg:.1f} / 5 (n = {n})")
+             for name, (avg, n) in averages.items()],
+            max_value=5,
+        ))
+    return charts
+
+
+def industry_rankings(industry, window: str = "12m") -> dict:
+    from companies.models import Company, Scorecard
+    from companies.scoring import MIN_EVALUATED
+
+    cards = list(
+        Scorecard.objects.filter(window=window, company__industry=industry, company__is_listed=True,
+                                 complaints__gt=0).select_related("company")
+    )
+    scored = [c for c in cards if c.score is not None]
+    answered = [c for c in cards if c.complaints]
+    timed = [c for c in cards if c.median_answer_hours is not None]
+    unscored_companies = sorted((c for c in cards if c.score is None), key=lambda c: c.company.name)
+    silent = Company.objects.listed().filter(industry=industry).exclude(pk__in=[c.company_id for c in cards])
+    return {
+        "best": sorted(scored, key=lambda c: (-c.score, c.company.name)),
+        "worst_responders": sorted(answered, key=lambda c: (c.answered_share, -c.complaints, c.company.name))[:10],
+        "fastest": sorted(timed, key=lambda c: (c.median_answer_hours, c.company.name))[:10],
+        "most_complaints": sorted(cards, key=lambda c: (-c.complaints, c.company.name))[:10],
+        "unscored": unscored_companies,
+        "silent": silent,
+        "min_evaluated": MIN_EVALUATED,
+    }
+
+
+def month_responders(now=None, minimum: int = 2) -> dict:
+    """This month's best and worst responders: answered share of the complaints published this month."""
+    from django.utils import timezone
+
+    from companies.models import Scorecard
+
+    key = timezone.localtime(now or timezone.now()).strftime("%Y-%m")
+    rows = []
+    for card in Scorecard.objects.filter(window="12m", company__is_listed=True, complaints__gt=0).select_related(
+        "company"
+    ):
+        month = next((m for m in card.monthly if m["month"] == key), None)
+        if month and month["complaints"] >= minimum:
+            rows.append({"company": card.company, "complaints": month["complaints"], "answered": month["answered"],
+                         "share": round(100 * month["answered"] / month["complaints"])})
+    best = sorted(rows, key=lambda r: (-r["share"], -r["complaints"], r["company"].name))[:5]
+    worst = sorted((r for r in rows if r["share"] < 100), key=lambda r: (r["share"], -r["complaints"], r["company"].name))[:5]
+    return {"best": best, "worst": worst, "minimum": minimum}

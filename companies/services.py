@@ -175,19 +175,14 @@ def _approve(claim, *, decided_by, verified_by, reason: str = "") -> Representat
 
 
 def _notify_claimant(claim: RepresentationClaim) -> None:
-    from complaints.notifications import send_notification
+    from complaints.notifications import notify_users
 
     context = {
         "company": claim.company.name, "approved": claim.status == RepresentationClaim.Status.APPROVED,
         "reason": claim.reason, "url": settings.SITE_URL + reverse("companies:business"),
         "site_name": settings.SITE_NAME,
     }
-    user_ids = [claim.user_id]
-    transaction.on_commit(
-        lambda: send_notification.enqueue(
-            template="claim_decided", user_ids=user_ids, context=context, language=get_language() or "en"
-        )
-    )
+    notify_users(template="claim_decided", user_ids=[claim.user_id], context=context, language=get_language() or "en")
 
 
 def representative_remove(*, representative: Representative, by_user) -> None:

@@ -1,4 +1,5 @@
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,8 +10,16 @@ from django.views.decorators.http import require_POST, require_safe
 
 from companies.filters import CompanyFilter
 from companies.forms import ClaimForm, DecisionForm, ReplyTemplateForm
-from companies.models import Company, ReplyTemplate, RepresentationClaim, Representative
-from companies.selectors import INBOX_VIEWS, company_record, inbox_complaints, inbox_counts
+from companies.models import Company, Industry, ReplyTemplate, RepresentationClaim, Representative, Scorecard
+from companies.scoring import LABEL_CHOICES, MIN_EVALUATED, PRIOR_WEIGHT, WEIGHTS, Rate, reputation_score
+from companies.selectors import (
+    INBOX_VIEWS,
+    inbox_complaints,
+    inbox_counts,
+    industry_rankings,
+    scorecard_charts,
+    scorecard_for,
+)
 from companies.services import (
     RepresentationError,
     claim_decide,
@@ -28,9 +37,14 @@ COMPLAINTS_PER_PAGE = 20
 
 @require_safe
 def company_list(request):
-    companies = Company.objects.listed().select_related("industry").with_complaint_counts().order_by("name")
+    companies = (
+        Company.objects.listed().select_related("industry").with_complaint_counts().with_scorecard().order_by("name")
+    )
     filterset = CompanyFilter(request.GET or None, queryset=companies)
     page = Paginator(filterset.qs, COMPANIES_PER_PAGE).get_page(request.GET.get("page"))
+    labels = dict(LABEL_CHOICES)
+    for company in page:
+        company.label_text = labels.get(company.card_label, "")
     return render(request, "companies/company_list.html", {"filter": filterset, "page": page})
 
 
@@ -39,15 +53,91 @@ def company_detail(request, slug):
     company = get_object_or_404(Company.objects.listed().select_related("industry"), slug=slug)
     complaints = Complaint.objects.public().for_company(company).newest_first()
     page = Paginator(complaints, COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
+    window = request.GET.get("window")
+    if window not in Scorecard.Window.values:
+        window = Scorecard.Window.LAST_12_MONTHS
+    card = scorecard_for(company, window)
     context = {
         "company": company,
         "page": page,
-        "record": company_record(company),
+        "window": window,
+        "windows": Scorecard.Window.choices,
+        "card": card,
+        "charts": scorecard_charts(card) if card else [],
+        "min_evaluated": MIN_EVALUATED,
+        "og_description": scorecard_summary(company, card, window),
+        "permalink": settings.SITE_URL + company.get_absolute_url() + f"?window={window}",
         "is_verified": company.representatives.exists(),
         "represents": request.user.is_authenticated
         and company.representatives.filter(user=request.user).exists(),
     }
     return render(request, "companies/company_detail.html", context)
+
+
+def scorecard_summary(company, card, window) -> str:
+    """One sentence for link previews (Open Graph) and search results."""
+    period = dict(Scorecard.Window.choices)[window].lower()
+    if card is None or not card.complaints:
+        return _("%(name)s: no published complaints (%(period)s).") % {"name": company.name, "period": period}
+    answered = round(100 * card.answered / card.complaints)
+    if card.score is None:
+        return _("%(name)s: %(n)s complaints, %(answered)s%% answered; not enough evaluations for a score (%(period)s).") % {
+            "name": company.name, "n": card.complaints, "answered": answered, "period": period}
+    return _("%(name)s: score %(score)s/10 (%(label)s) from %(evaluated)s evaluated complaints; "
+             "%(answered)s%% of %(n)s complaints answered (%(period)s).") % {
+        "name": company.name, "score": f"{card.score:.1f}", "label": dict(LABEL_CHOICES)[card.label],
+        "evaluated": card.evaluated, "answered": answered, "n": card.complaints, "period": period}
+
+
+@require_safe
+def industry_detail(request, slug):
+    industry = get_object_or_404(Industry, slug=slug)
+    window = request.GET.get("window")
+    if window not in Scorecard.Window.values:
+        window = Scorecard.Window.LAST_12_MONTHS
+    return render(request, "companies/industry_detail.html", {
+        "industry": industry, "window": window, "windows": Scorecard.Window.choices,
+        **industry_rankings(industry, window),
+    })
+
+
+# The worked example on /about/scores/: the page shows these numbers and a test
+# recomputes them, so the explanation and the code cannot drift apart.
+SCORE_EXAMPLE = {
+    "complaints": 40, "answered": 34, "answered_in_7_days": 26,
+    "evaluated": 12, "resolved": 8, "would_return": 7, "ratings": [5, 5, 4, 4, 4, 3, 3, 3, 2, 2, 1, 1],
+    "priors": {"answered": 0.70, "answered_in_7_days": 0.50, "resolved": 0.45, "rating": 0.50, "would_return": 0.40},
+}
+
+
+def score_example() -> dict:
+    from companies.scoring import rating_rate
+
+    ex = SCORE_EXAMPLE
+    ratings = ex["ratings"]
+    rates = {
+        "answered": Rate(ex["answered"] / ex["complaints"], ex["complaints"]),
+        "answered_in_7_days": Rate(ex["answered_in_7_days"] / ex["complaints"], ex["complaints"]),
+        "resolved": Rate(ex["resolved"] / ex["evaluated"], ex["evaluated"]),
+        "rating": rating_rate(sum(ratings), sum(r * r for r in ratings), len(ratings)),
+        "would_return": Rate(ex["would_return"] / ex["evaluated"], ex["evaluated"]),
+    }
+    score = reputation_score(rates, ex["priors"], ex["evaluated"])
+    rows = [
+        {"name": name, "weight": round(100 * weight), "raw": round(100 * rates[name].value, 1), "n": rates[name].n,
+         "prior": round(100 * ex["priors"][name], 1), "shrunk": round(100 * score.components[name], 1),
+         "points": round(10 * weight * score.components[name], 2)}
+        for name, weight in WEIGHTS.items()
+    ]
+    return {"example": ex, "rows": rows, "score": score, "mean_rating": round(sum(ratings) / len(ratings), 2)}
+
+
+@require_safe
+def about_scores(request):
+    return render(request, "companies/about_scores.html", {
+        **score_example(), "prior_weight": PRIOR_WEIGHT, "min_evaluated": MIN_EVALUATED,
+        "labels": LABEL_CHOICES,
+    })
 
 
 # Representation requests.

@@ -70,7 +70,12 @@ def notify(*, template: str, users, complaint, actor=None, **extra) -> None:
         "site_name": settings.SITE_NAME,
         **extra,
     }
-    language = _language_for(complaint)
+    notify_users(template=template, user_ids=user_ids, context=context, language=_language_for(complaint))
+
+
+def notify_users(*, template: str, user_ids: list[int], context: dict, language: str) -> None:
+    if _muted or not user_ids:
+        return
     transaction.on_commit(
         lambda: send_notification.enqueue(template=template, user_ids=user_ids, context=context, language=language)
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company
+from companies.scorecards import schedule_scorecard_refresh
 from companies.services import company_discard_if_orphan, company_list, company_propose
 from complaints.access import CONVERSATION_STATUSES, Viewer, can_change_evaluation, may_evaluate_now, represents
 from complaints.evidence import Evidence
@@ -42,6 +43,10 @@ COMPLAINT_FIELDS = [
 ]
 
 
+# A change into or out of these states changes the company's figures.
+FIGURES_STATUSES = set(Complaint.PUBLIC_STATUSES) | set(Complaint.TOMBSTONE_STATUSES)
+
+
 class ComplaintError(Exception):
     """A refused action; the message is translated and safe to show to the person."""
 
@@ -51,11 +56,13 @@ def _move(complaint: Complaint, *, to, actor, note: str = "") -> None:
     if not complaint.can_move_to(to):
         raise ComplaintError(
             _("This complaint is %(status)s; that action is not possible now.")
-            % {"status": complaint.get_status_display().lower()}
+            % {"status": complaint.get_status_display()}
         )
     StatusChange.objects.create(
         complaint=complaint, from_status=complaint.status, to_status=to, actor=actor, note=note[:300]
     )
+    if {complaint.status, to} & FIGURES_STATUSES:
+        schedule_scorecard_refresh(complaint.company_id)
     complaint.status = to
 
 
@@ -207,6 +214,8 @@ def message_post(
         )
         if kind == Message.Kind.OFFER:
             Offer.objects.create(complaint=complaint, message=message, company=complaint.company, **offer)
+        if for_company:
+            schedule_scorecard_refresh(complaint.company_id)
 
         if for_company and not is_private and complaint.first_answered_at is None:
             complaint.first_answered_at = now
@@ -267,6 +276,7 @@ def offer_respond(*, offer: Offer, user, accept: bool, reason: str = "") -> Offe
         offer.response_reason = reason[:500]
         offer.responded_at = timezone.now()
         offer.save()
+        schedule_scorecard_refresh(offer.company_id)
         Complaint.objects.filter(pk=offer.complaint_id).update(
             waiting_on=Complaint.WaitingOn.COMPANY, waiting_since=offer.responded_at
         )
@@ -286,6 +296,7 @@ def offer_mark_delivered(*, offer: Offer, user) -> Offer:
         offer.status = Offer.Status.DELIVERED
         offer.delivered_at = timezone.now()
         offer.save()
+        schedule_scorecard_refresh(offer.company_id)
         # Now it is the author's move: confirm or dispute.
         Complaint.objects.filter(pk=offer.complaint_id).update(
             waiting_on=Complaint.WaitingOn.AUTHOR, waiting_since=offer.delivered_at
@@ -306,6 +317,7 @@ def offer_confirm_delivery(*, offer: Offer, user, received: bool, reason: str = 
         offer.confirmed_at = timezone.now()
         offer.response_reason = reason[:500] if not received else offer.response_reason
         offer.save()
+        schedule_scorecard_refresh(offer.company_id)
         notify(template="offer_confirmed", users=representative_ids(offer.company), complaint=offer.complaint,
                actor=user, received=received)
     return offer
@@ -337,6 +349,7 @@ def complaint_evaluate(*, complaint: Complaint, user, data: dict) -> Evaluation:
             evaluation.change_count += 1
             evaluation.updated_at = timezone.now()
         evaluation.save()
+        schedule_scorecard_refresh(complaint.company_id)
 
         target = Complaint.Status.RESOLVED if evaluation.resolved else Complaint.Status.UNRESOLVED
         if complaint.status != target:
@@ -416,10 +429,12 @@ def me_too_toggle(*, complaint: Complaint, user) -> bool:
         raise ComplaintError(_("Representatives of the company cannot say “me too”."))
     deleted, _rows = MeToo.objects.filter(complaint=complaint, user=user).delete()
     if deleted:
+        schedule_scorecard_refresh(complaint.company_id)
         return False
     try:
         with transaction.atomic():
             MeToo.objects.create(complaint=complaint, user=user)
+            schedule_scorecard_refresh(complaint.company_id)
     except IntegrityError:
         pass  # a double click: the first one counted
     return True

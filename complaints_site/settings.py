@@ -258,7 +258,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Django's own console handler would print every record a second time.
-    "loggers": {"django": {"handlers": [], "propagate": True}, "django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        "django.tasks": {"level": "WARNING"},  # one line per task run is noise with the immediate backend
+    },
 }
 
 MODERATORS_GROUP = "moderators"

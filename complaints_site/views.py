@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from companies.models import Company, Industry
+from companies.selectors import month_responders
 from complaints.models import Complaint
 
 
@@ -26,7 +27,8 @@ def home(request):
     return render(
         request,
         "home.html",
-        {"latest": latest, "top_companies": top_companies, "industries": industries},
+        {"latest": latest, "top_companies": top_companies, "industries": industries,
+         "responders": month_responders()},
     )
 
 

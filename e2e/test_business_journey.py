@@ -150,10 +150,14 @@ def test_representative_claims_the_company_answers_with_an_offer_and_the_author_
     visitor.goto(company.get_absolute_url())
     expect(visitor.get_by_role("heading", level=1)).to_contain_text("Verified company")
     record = visitor.get_by_role("region", name="Record")
-    expect(tile(record, "Offers accepted")).to_have_text("1")
+    expect(tile(record, "Offers accepted")).to_have_text(re.compile(r"^\s*1\b"))
     expect(tile(record, "Offers made")).to_have_text("1")
     expect(tile(record, "Resolved")).to_contain_text("100%")
     expect(tile(record, "Answered")).to_contain_text("100%")
+    expect(tile(record, "Credited")).to_contain_text("3 free days")
+    # One evaluated complaint is far below the minimum sample: no score, and it says so.
+    expect(record).to_contain_text("Not enough data (1 of 10 evaluated complaints)")
+    expect(record.get_by_role("img", name="Complaints per month")).to_be_visible()
 
 
 def test_representative_of_another_company_cannot_answer_for_this_one(page, log_in):

@@ -38,6 +38,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from companies.models import Company, CompanyDomain, Industry, RepresentationClaim, Representative
+from companies.scorecards import scorecards_recompute_all
 from companies.services import claim_decide, claim_submit
 from companies.text import company_slug, normalise_company_name
 from complaints import notifications
@@ -111,6 +112,8 @@ class Command(BaseCommand):
             for name in self.files_written:
                 Attachment.file.field.storage.delete(name)
             raise
+        # One recompute at the end scores every company against the final priors.
+        scorecards_recompute_all()
         self.report()
 
     # Accounts

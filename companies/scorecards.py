@@ -1,0 +1,209 @@
+"""Keeping every company's scorecard current.
+
+Figures are stored, not computed per page view. Any service that changes a
+complaint in a way the figures see (publish, answer, offer, evaluation, reopen,
+withdraw, close, hide) schedules `scorecard_refresh` for that company after its
+transaction commits; `manage.py recompute_scorecards` recomputes everything from
+the raw rows (for cron, and after imports) and re-scores every company against
+fresh portal-wide priors. Months are counted in the portal's time zone.
+"""
+
+import statistics
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.tasks import task
+from django.utils import timezone
+
+from companies.models import Company, Scorecard
+from companies.scoring import Rate, rating_rate, reputation_score
+
+WINDOW_MONTHS = {Scorecard.Window.LAST_12_MONTHS: 12, Scorecard.Window.LAST_6_MONTHS: 6, Scorecard.Window.ALL_TIME: None}
+ACCEPTED_OFFER_STATUSES = ("accepted", "delivered", "confirmed", "disputed")
+DELIVERED_OFFER_STATUSES = ("delivered", "confirmed")
+NEUTRAL_PRIOR = 0.5
+
+
+def month_start(moment: datetime, months_back: int) -> datetime:
+    """The first instant of the month `months_back` months before the month of `moment` (local time)."""
+    local = timezone.localtime(moment)
+    year, month = local.year, local.month - months_back
+    while month <= 0:
+        month += 12
+        year -= 1
+    return local.replace(year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def window_start(window: str, now: datetime) -> datetime | None:
+    months = WINDOW_MONTHS[window]
+    return None if months is None else month_start(now, months - 1)
+
+
+def company_figures(company_id: int, window: str, now: datetime) -> dict:
+    """The raw counts for one company and window, straight from the complaint rows."""
+    from complaints.models import Complaint, Evaluation, MeToo, Offer
+
+    complaints = Complaint.objects.public().filter(company_id=company_id)
+    start = window_start(window, now)
+    if start is not None:
+        complaints = complaints.filter(published_at__gte=start)
+    within_7_days = Q(first_answered_at__isnull=False) & Q(first_answered_at__lte=F("published_at") + timedelta(days=7))
+    counts = complaints.aggregate(
+        complaints=Count("pk"),
+        answered=Count("pk", filter=Q(first_answered_at__isnull=False)),
+        answered_in_7_days=Count("pk", filter=within_7_days),
+    )
+    waits = [
+        (answered - published).total_seconds() / 3600
+        for published, answered in complaints.filter(first_answered_at__isnull=False).values_list(
+            "published_at", "first_answered_at"
+        )
+    ]
+    evaluations = Evaluation.objects.filter(complaint__in=complaints)
+    factor_sums = evaluations.aggregate(
+        **{f"{name}_sum": Sum(name) for name in Evaluation.FACTORS},
+        **{f"{name}_n": Count(name) for name in Evaluation.FACTORS},
+    )
+    evaluated = evaluations.aggregate(
+        evaluated=Count("pk"),
+        resolved=Count("pk", filter=Q(resolved=True)),
+        would_return=Count("pk", filter=Q(would_return=True)),
+        ratings_sum=Sum("rating"),
+        ratings_sq_sum=Sum(F("rating") * F("rating")),
+    )
+    offers = Offer.objects.filter(complaint__in=complaints)
+    offer_counts = offers.aggregate(
+        offers_made=Count("pk"),
+        offers_accepted=Count("pk", filter=Q(status__in=ACCEPTED_OFFER_STATUSES)),
+        offers_delivered=Count("pk", filter=Q(status__in=DELIVERED_OFFER_STATUSES)),
+        free_days=Sum("days", filter=Q(status__in=ACCEPTED_OFFER_STATUSES, kind="free_days")),
+    )
+    credited = {
+        row["currency"]: str(row["total"].quantize(Decimal("0.01")))
+        for row in offers.filter(status__in=ACCEPTED_OFFER_STATUSES, amount__isnull=False)
+        .exclude(currency="").values("currency").annotate(total=Sum("amount")).order_by("currency")
+    }
+    return {
+        **counts,
+        "median_answer_hours": round(statistics.median(waits), 2) if waits else None,
+        "evaluated": evaluated["evaluated"],
+        "resolved": evaluated["resolved"],
+        "would_return": evaluated["would_return"],
+        "ratings_sum": evaluated["ratings_sum"] or 0,
+        "ratings_sq_sum": evaluated["ratings_sq_sum"] or 0,
+        "factors": {
+            name: [factor_sums[f"{name}_sum"] or 0, factor_sums[f"{name}_n"]]
+            for name in Evaluation.FACTORS if factor_sums[f"{name}_n"]
+        },
+        "offers_made": offer_counts["offers_made"],
+        "offers_accepted": offer_counts["offers_accepted"],
+        "offers_delivered": offer_counts["offers_delivered"],
+        "free_days": offer_counts["free_days"] or 0,
+        "credited": credited,
+        "me_too": MeToo.objects.filter(complaint__in=complaints).count(),
+        "monthly": monthly_figures(company_id, now) if window == Scorecard.Window.LAST_12_MONTHS else [],
+    }
+
+
+def monthly_figures(company_id: int, now: datetime) -> list[dict]:
+    """Complaints and answered complaints per month over the last 12 months, oldest first."""
+    from complaints.models import Complaint
+
+    start = month_start(now, 11)
+    rows = (
+        Complaint.objects.public().filter(company_id=company_id, published_at__gte=start)
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(complaints=Count("pk"), answered=Count("pk", filter=Q(first_answered_at__isnull=False)))
+    )
+    by_month = {timezone.localtime(row["month"]).strftime("%Y-%m") if timezone.is_aware(row["month"])
+                else row["month"].strftime("%Y-%m"): row for row in rows}
+    months = []
+    for back in range(11, -1, -1):
+        key = month_start(now, back).strftime("%Y-%m")
+        row = by_month.get(key, {})
+        months.append({"month": key, "complaints": row.get("complaints", 0), "answered": row.get("answered", 0)})
+    return months
+
+
+def rates_of(card) -> dict[str, Rate]:
+    """The five rates of the formula from a scorecard's (or a sum of scorecards') counts."""
+    def get(name):
+        return card[name] if isinstance(card, dict) else getattr(card, name)
+
+    complaints, evaluated = get("complaints"), get("evaluated")
+    return {
+        "answered": Rate(get("answered") / complaints if complaints else 0.0, complaints),
+        "answered_in_7_days": Rate(get("answered_in_7_days") / complaints if complaints else 0.0, complaints),
+        "resolved": Rate(get("resolved") / evaluated if evaluated else 0.0, evaluated),
+        "rating": rating_rate(get("ratings_sum"), get("ratings_sq_sum"), evaluated),
+        "would_return": Rate(get("would_return") / evaluated if evaluated else 0.0, evaluated),
+    }
+
+
+def portal_priors(window: str) -> dict[str, float]:
+    """The portal-wide value of each rate: what a company with no complaints is assumed to be."""
+    totals = Scorecard.objects.filter(window=window).aggregate(
+        **{name: Sum(name) for name in (
+            "complaints", "answered", "answered_in_7_days", "evaluated", "resolved", "would_return",
+            "ratings_sum", "ratings_sq_sum",
+        )}
+    )
+    totals = {name: value or 0 for name, value in totals.items()}
+    rates = rates_of(totals)
+    return {name: (rate.value if rate.n else NEUTRAL_PRIOR) for name, rate in rates.items()}
+
+
+def apply_score(card: Scorecard, priors: dict[str, float]) -> None:
+    score = reputation_score(rates_of(card), priors, card.evaluated)
+    if score is None:
+        card.score = card.score_low = card.score_high = None
+        card.label = ""
+    else:
+        card.score, card.score_low, card.score_high, card.label = score.value, score.low, score.high, score.label
+
+
+def scorecard_refresh(*, company_id: int, now: datetime | None = None) -> None:
+    """Recompute one company's figures in every window and score them against the current priors."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        for window in WINDOW_MONTHS:
+            figures = company_figures(company_id, window, now)
+            card, _created = Scorecard.objects.select_for_update().get_or_create(company_id=company_id, window=window)
+            for name, value in figures.items():
+                setattr(card, name, value)
+            card.computed_at = now
+            apply_score(card, portal_priors(window))
+            card.save()
+
+
+def scorecards_recompute_all(*, now: datetime | None = None) -> int:
+    """Recompute every company from the raw rows, then re-score all against fresh priors."""
+    from complaints.models import Complaint
+
+    now = now or timezone.now()
+    has_complaints = Exists(Complaint.objects.filter(company=OuterRef("pk")))
+    company_ids = list(Company.objects.filter(has_complaints).values_list("pk", flat=True))
+    for company_id in company_ids:
+        scorecard_refresh(company_id=company_id, now=now)
+    Scorecard.objects.exclude(company_id__in=company_ids).delete()
+    for window in WINDOW_MONTHS:
+        priors = portal_priors(window)
+        cards = list(Scorecard.objects.filter(window=window))
+        for card in cards:
+            apply_score(card, priors)
+        Scorecard.objects.bulk_update(cards, ["score", "score_low", "score_high", "label"], batch_size=500)
+    return len(company_ids)
+
+
+@task
+def refresh_scorecard_task(company_id: int) -> None:
+    scorecard_refresh(company_id=company_id)
+
+
+def schedule_scorecard_refresh(company_id: int) -> None:
+    """Refresh the company's figures once the current transaction has committed."""
+    transaction.on_commit(lambda: refresh_scorecard_task.enqueue(company_id))
