@@ -321,3 +321,13 @@ class Scorecard(models.Model):
 
     def factor_averages(self) -> dict[str, tuple[float, int]]:
         return {name: (total / n, n) for name, (total, n) in self.factors.items() if n}
+
+
+class CompanySlugRedirect(models.Model):
+    """An old company address that points at the company it was merged into."""
+
+    old_slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="old_slugs")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.company_id}"

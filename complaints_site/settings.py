@@ -285,3 +285,18 @@ EVALUATION_CHANGE_DAYS = 30
 ANSWER_OVERDUE_DAYS = 7
 # The portal's own address, for links in e-mails (never taken from the request's Host).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Moderation (issue: moderation and trust).
+# Which complaints wait for a moderator: "first" (a member's first complaint),
+# "personal_data" (stories that look like they hold personal data), both
+# ("first,personal_data"), "all" or "none".
+PREMODERATION = set(env_list("PREMODERATION", ["first", "personal_data"]))
+if not PREMODERATION <= {"first", "personal_data", "all", "none"}:
+    raise ImproperlyConfigured(
+        "Environment variable PREMODERATION must list first, personal_data, all or none."
+    )
+# This many personal-data flags from different people hold an item's text until a moderator looks.
+PERSONAL_DATA_FLAGS_TO_HOLD = env_int("PERSONAL_DATA_FLAGS_TO_HOLD", 3, minimum=1)
+REDACTION_KEEP_DAYS = 30
+COMPLAINT_EDIT_HOURS = 24
+MESSAGE_EDIT_MINUTES = 15
