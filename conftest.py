@@ -19,6 +19,26 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _publish_without_review(settings):
+    # Most tests are about what happens after publishing; tests of the
+    # pre-moderation rule set settings.PREMODERATION themselves.
+    settings.PREMODERATION = {"none"}
+
+
+@pytest.fixture(autouse=True)
+def _no_minimum_fill_time(settings):
+    # Tests (and the browser) send forms at once, some without the signed time;
+    # the anti-bot tests set settings.FORM_MIN_FILL_SECONDS themselves.
+    settings.FORM_MIN_FILL_SECONDS = 0
+
+
+@pytest.fixture
+def no_rate_limits(settings):
+    """For tests that post one form many times on purpose (hostile input): no rate limits at all."""
+    settings.ACCOUNT_RATE_LIMITS = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters live in the cache; each test starts with none.
     from django.core.cache import cache

@@ -10,7 +10,15 @@ from django.views.decorators.http import require_POST, require_safe
 
 from companies.filters import CompanyFilter
 from companies.forms import ClaimForm, DecisionForm, ReplyTemplateForm
-from companies.models import Company, Industry, ReplyTemplate, RepresentationClaim, Representative, Scorecard
+from companies.models import (
+    Company,
+    CompanySlugRedirect,
+    Industry,
+    ReplyTemplate,
+    RepresentationClaim,
+    Representative,
+    Scorecard,
+)
 from companies.scoring import LABEL_CHOICES, MIN_EVALUATED, PRIOR_WEIGHT, WEIGHTS, Rate, reputation_score
 from companies.selectors import (
     INBOX_VIEWS,
@@ -29,6 +37,7 @@ from companies.services import (
     reply_template_save,
     representative_remove,
 )
+from complaints.abuse import limit
 from complaints.models import Complaint, is_moderator
 
 COMPANIES_PER_PAGE = 20
@@ -50,7 +59,11 @@ def company_list(request):
 
 @require_safe
 def company_detail(request, slug):
-    company = get_object_or_404(Company.objects.listed().select_related("industry"), slug=slug)
+    company = Company.objects.listed().select_related("industry").filter(slug=slug).first()
+    if company is None:
+        # A company merged into another keeps its old address as a redirect.
+        moved = get_object_or_404(CompanySlugRedirect.objects.select_related("company"), old_slug=slug)
+        return redirect(moved.company, permanent=True)
     complaints = Complaint.objects.public().for_company(company).newest_first()
     page = Paginator(complaints, COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
     window = request.GET.get("window")
@@ -148,6 +161,9 @@ def company_represent(request, slug):
     if request.method == "POST":
         form = ClaimForm(request.POST, user=request.user)
         if form.is_valid():
+            # Counted only for a valid request: correcting mistakes costs nothing.
+            if refused := limit(request, "represent"):
+                return refused
             try:
                 claim = claim_submit(user=request.user, company=company, **form.cleaned_data)
             except RepresentationError as error:

@@ -106,6 +106,15 @@ class Viewer:
         return self.is_author and self.complaint.can_move_to(Complaint.Status.WITHDRAWN)
 
     @property
+    def can_edit_text(self) -> bool:
+        """The author within the edit window after publishing; moderators always."""
+        if self.is_member and self.is_moderator:
+            return True
+        if not self.is_author or not self.complaint.is_public or self.complaint.published_at is None:
+            return False
+        return timezone.now() - self.complaint.published_at <= timedelta(hours=settings.COMPLAINT_EDIT_HOURS)
+
+    @property
     def can_take_part(self) -> bool:
         """"Me too", follow and comment: any member, on a public complaint."""
         return self.is_member and self.complaint.is_public

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, http_url_validator
 from companies.text import domain_of
+from complaints.abuse import HumanCheckMixin
 from complaints.evidence import inspect_upload
-from complaints.models import CURRENCIES, Attachment, Complaint, Evaluation, Message, Offer
+from complaints.models import CURRENCIES, Attachment, Complaint, Evaluation, Flag, Message, ModerationAction, Offer
 from complaints.services import COMPLAINT_FIELDS
 
 
@@ -50,7 +51,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(HumanCheckMixin, forms.ModelForm):
     """The complaint, the company it is about, and its evidence.
 
     The company is named in a text field: a name (or alias) that matches a
@@ -343,10 +344,59 @@ class ComplaintSearchForm(forms.Form):
     q = forms.CharField(label=_("Search complaints"), max_length=200, required=False)
 
 
-class CommentForm(TokenMixin):
+class CommentForm(HumanCheckMixin, TokenMixin):
     body = forms.CharField(label=_("Your comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Why are you withdrawing it? (optional, shown publicly)"), max_length=300,
                              required=False)
+
+
+class ModerationForm(forms.Form):
+    """A moderator's decision: a reason from the list, plus free text."""
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=ModerationAction.ReasonCode.choices)
+    note = forms.CharField(label=_("Note (told to the author where they are told)"), max_length=500, required=False)
+
+
+class RedactForm(ModerationForm):
+    field = forms.ChoiceField(label=_("Text"), choices=[("title", _("Title")), ("story", _("Story")),
+                                                         ("body", _("Message"))])
+    selection = forms.CharField(
+        label=_("Exact text to remove"), max_length=2000, strip=False,
+        help_text=_("Copy the part to remove exactly as it appears; it is replaced with “[removed: personal data]”."),
+    )
+
+
+class CompanyChoiceForm(ModerationForm):
+    company_name = forms.CharField(label=_("Company (name or alias)"), max_length=200)
+
+    def clean_company_name(self):
+        from companies.models import Company
+
+        company = Company.objects.listed().matching_name(self.cleaned_data["company_name"]).first()
+        if company is None:
+            raise ValidationError(_("No listed company has this name."))
+        self.company = company
+        return self.cleaned_data["company_name"]
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(label=_("What is wrong?"), choices=Flag.Reason.choices, widget=forms.RadioSelect)
+    text = forms.CharField(label=_("Details (needed for “Other”)"), max_length=500, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Flag.Reason.OTHER and not cleaned.get("text", "").strip():
+            self.add_error("text", _("Say what is wrong."))
+        return cleaned
+
+
+class EditComplaintForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=150)
+    story = forms.CharField(label=_("What happened"), max_length=10000, widget=forms.Textarea(attrs={"rows": 12}))
+
+
+class EditMessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))

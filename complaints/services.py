@@ -139,12 +139,38 @@ def complaint_submit(*, complaint: Complaint, user) -> Complaint:
             raise ComplaintError(_("Only the author can submit this complaint."))
         if not complaint.is_draft:
             raise ComplaintError(_("This complaint has already been submitted."))
+        ensure_can_post(user)
         _move(complaint, to=Complaint.Status.PENDING, actor=user, note="")
         complaint.save(update_fields=["status", "updated_at"])
-        # Pre-moderation arrives with the moderation issue; until then every
-        # submitted complaint is published straight away.
-        _publish(complaint, actor=None, note=_("Published automatically."))
+        if not needs_review(complaint):
+            _publish(complaint, actor=None, note=_("Published automatically."))
     return complaint
+
+
+def needs_review(complaint: Complaint) -> bool:
+    """The pre-moderation rule (settings.PREMODERATION) for a submitted complaint."""
+    rule = settings.PREMODERATION
+    if "all" in rule or complaint.resubmitted:
+        return True
+    if "first" in rule:
+        earlier = Complaint.objects.filter(author_id=complaint.author_id).exclude(pk=complaint.pk).exclude(
+            status=Complaint.Status.DRAFT
+        )
+        if not earlier.exists():
+            return True
+    if "personal_data" in rule:
+        from complaints.pii import has_personal_data
+
+        return has_personal_data(f"{complaint.title}\n{complaint.story}")
+    return False
+
+
+def ensure_can_post(user) -> None:
+    """Suspended members cannot post; their pending content stays pending."""
+    from complaints.models import Suspension
+
+    if Suspension.objects.filter(user_id=user.pk).exists():
+        raise ComplaintError(_("Your account is suspended; you cannot post."))
 
 
 def complaint_publish(*, complaint: Complaint, moderator, note: str = "") -> Complaint:
@@ -193,6 +219,7 @@ def message_post(
             existing = Message.objects.filter(author=user, submission_token=submission_token).first()
             if existing is not None:
                 return existing
+        ensure_can_post(user)
         viewer = Viewer(user, complaint)
         for_company = kind in Message.COMPANY_KINDS
         if for_company and not viewer.is_representative:
@@ -459,6 +486,7 @@ def comment_post(*, complaint: Complaint, user, body: str, submission_token=None
     """A public comment below the thread; it never changes the complaint's state."""
     if not Viewer(user, complaint).can_take_part:
         raise ComplaintError(_("Only members can comment on a public complaint."))
+    ensure_can_post(user)
     with transaction.atomic():
         if submission_token is not None:
             existing = Comment.objects.filter(author=user, submission_token=submission_token).first()

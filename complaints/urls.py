@@ -1,12 +1,14 @@
 from django.urls import path
 
-from complaints import views
+from complaints import moderation_views, views
 
 app_name = "complaints"
 urlpatterns = [
     path("complaints/", views.complaint_list, name="list"),
     path("complaints/new/", views.complaint_new, name="new"),
     path("complaints/mine/", views.my_complaints, name="mine"),
+    path("me/data/", views.my_data, name="my_data"),
+    path("me/delete/", views.delete_account, name="delete_account"),
     path("complaints/<int:pk>/", views.complaint_redirect, name="redirect"),
     path("complaints/<int:pk>/edit/", views.complaint_edit, name="edit"),
     path("complaints/<int:pk>/preview/", views.complaint_preview, name="preview"),
@@ -25,4 +27,21 @@ urlpatterns = [
     path("offers/<int:pk>/received/", views.offer_received, name="offer_received"),
     path("offers/<int:pk>/not-received/", views.offer_not_received, name="offer_not_received"),
     path("evidence/<uuid:pk>/", views.evidence, name="evidence"),
+    path("complaints/<int:pk>/change/", moderation_views.edit_complaint, name="change"),
+    path("complaints/<int:pk>/resubmit/", moderation_views.resubmit, name="resubmit"),
+    path("messages/<int:pk>/edit/", moderation_views.edit_message, name="message_edit"),
+    path("report/<str:kind>/<int:pk>/", moderation_views.flag_form, name="flag_form"),
+    path("report/<str:kind>/<int:pk>/send/", moderation_views.flag, name="flag"),
+    path("about/moderation/", moderation_views.transparency, name="transparency"),
+    path("moderation/", moderation_views.queue, name="moderation_queue"),
+    path("moderation/companies/<str:slug>/", moderation_views.company_page, name="moderation_company"),
+    path("moderation/<str:kind>/<int:pk>/", moderation_views.item_detail, name="moderation_item"),
+    path("moderation/complaint/<int:pk>/approve/", moderation_views.approve, name="moderation_approve"),
+    path("moderation/complaint/<int:pk>/reject/", moderation_views.reject, name="moderation_reject"),
+    path("moderation/complaint/<int:pk>/move/", moderation_views.move, name="moderation_move"),
+    path("moderation/<str:kind>/<int:pk>/hide/", moderation_views.hide, name="moderation_hide"),
+    path("moderation/<str:kind>/<int:pk>/restore/", moderation_views.restore, name="moderation_restore"),
+    path("moderation/<str:kind>/<int:pk>/redact/", moderation_views.redact, name="moderation_redact"),
+    path("moderation/<str:kind>/<int:pk>/dismiss/", moderation_views.dismiss_flags, name="moderation_dismiss"),
+    path("moderation/<str:kind>/<int:pk>/suspend/", moderation_views.suspend, name="moderation_suspend"),
 ]

@@ -1,16 +1,21 @@
+import json
+
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from companies.models import Company, ReplyTemplate, Representative
+from complaints.abuse import limit, rate_limited
 from complaints.access import Viewer
+from complaints.account_data import DeleteAccountForm, member_delete, member_export
 from complaints.forms import (
     AuthorReplyForm,
     CommentForm,
@@ -73,6 +78,9 @@ def complaint_new(request):
     if request.method == "POST":
         form = ComplaintForm(request.POST, request.FILES)
         if form.is_valid():
+            # Counted only for a valid form: correcting mistakes costs nothing.
+            if refused := limit(request, "file_complaint"):
+                return refused
             return _save_draft(request, form, complaint=None)
     else:
         initial = {}
@@ -127,11 +135,17 @@ def complaint_preview(request, pk):
     complaint = _own_draft(request, pk)
     if not complaint.is_draft:
         return redirect(complaint)
-    return render(request, "complaints/complaint_preview.html", _detail_context(request, complaint))
+    from complaints.pii import find_personal_data
+
+    context = _detail_context(request, complaint)
+    # Warn before publishing: such a story waits for a moderator, who may redact it.
+    context["personal_data"] = find_personal_data(f"{complaint.title}\n{complaint.story}")
+    return render(request, "complaints/complaint_preview.html", context)
 
 
 @require_POST
 @verified_email_required
+@rate_limited("submit_complaint")
 def complaint_submit(request, pk):
     complaint = _own_draft(request, pk)
     try:
@@ -203,7 +217,7 @@ def _detail_context(request, complaint, viewer=None):
     representative_ids = set(
         Representative.objects.filter(company=complaint.company_id).values_list("user_id", flat=True)
     )
-    comments = list(complaint.comments.all())
+    comments = list(complaint.comments.select_related("author"))
     for comment in comments:
         comment.by_company = comment.author_id in representative_ids
         comment.by_complaint_author = comment.author_id == complaint.author_id
@@ -225,6 +239,7 @@ def _back(complaint, anchor=""):
 
 @require_POST
 @login_required
+@rate_limited("post_message")
 def message_post_view(request, pk):
     complaint, viewer = _complaint_for(request, pk)
     as_company = request.POST.get("as") == "company"
@@ -372,6 +387,7 @@ def complaint_withdraw_view(request, pk):
 
 @require_POST
 @login_required
+@rate_limited("me_too")
 def me_too_view(request, pk):
     complaint, _viewer = _complaint_for(request, pk)
     try:
@@ -396,6 +412,7 @@ def follow_view(request, pk):
 
 @require_POST
 @login_required
+@rate_limited("comment")
 def comment_post_view(request, pk):
     complaint, viewer = _complaint_for(request, pk)
     form = CommentForm(request.POST)
@@ -439,3 +456,32 @@ def evidence(request, pk):
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     response["Cache-Control"] = "public, max-age=3600" if attachment.complaint.is_public else "private, no-store"
     return response
+
+
+# The member's own data: take it away, or delete the account.
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def my_data(request):
+    """The page; its form POSTs (with the CSRF token) to download everything as my-data.json."""
+    if request.method == "POST":
+        data = json.dumps(member_export(request.user), ensure_ascii=False, indent=2)
+        response = HttpResponse(data.encode(), content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(request, "complaints/my_data.html")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_account(request):
+    """Asks for the password again; then the account goes and the member is signed out."""
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        member_delete(user=request.user, withdraw_complaints=form.cleaned_data["withdraw_complaints"])
+        logout(request)
+        messages.success(request, _("Your account is deleted. Thank you for having been part of the portal."))
+        return redirect("home")
+    public = Complaint.objects.by_author(request.user).public().count()
+    return render(request, "complaints/delete_account.html", {"form": form, "public_count": public})

@@ -1,0 +1,448 @@
+"""Moderation: every decision a moderator makes, and members' flags.
+
+Same order as the other services: check, lock, change, record. Every decision
+writes an append-only ModerationAction (who, what, why, when). Changes of a
+complaint's state also write a public timeline row without the moderator's
+name. The author is told by e-mail after commit.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from companies.models import (
+    Company,
+    CompanyDomain,
+    CompanySlugRedirect,
+    ReplyTemplate,
+    RepresentationClaim,
+    Representative,
+    Scorecard,
+)
+from companies.scorecards import schedule_scorecard_refresh
+from complaints.models import (
+    Comment,
+    Complaint,
+    Flag,
+    Message,
+    ModerationAction,
+    Offer,
+    Redaction,
+    StatusChange,
+    Suspension,
+    Version,
+    is_moderator,
+)
+from complaints.notifications import notify
+from complaints.services import ComplaintError, _locked, _move, _publish, ensure_can_post
+
+
+def redaction_marker(item) -> str:
+    """The text put in place of what was removed, in the language the item is written in."""
+    complaint = item if isinstance(item, Complaint) else item.complaint
+    codes = {code for code, _name in settings.LANGUAGES}
+    with translation.override(complaint.language if complaint.language in codes else settings.LANGUAGE_CODE):
+        return _("[removed: personal data]")
+
+
+def _require_moderator(user) -> None:
+    if not is_moderator(user):
+        raise ComplaintError(_("Only moderators can do this."))
+
+
+def _record(*, actor, action, reason, note="", **targets) -> ModerationAction:
+    if reason not in ModerationAction.ReasonCode.values:
+        raise ComplaintError(_("Choose a reason from the list."))
+    return ModerationAction.objects.create(actor=actor, action=action, reason=reason, note=note[:500], **targets)
+
+
+def _reason_label(reason: str) -> str:
+    return str(ModerationAction.ReasonCode(reason).label)
+
+
+def _item_targets(item) -> dict:
+    if isinstance(item, Complaint):
+        return {"complaint": item}
+    if isinstance(item, Message):
+        return {"message": item, "complaint_id": item.complaint_id}
+    if isinstance(item, Comment):
+        return {"comment": item, "complaint_id": item.complaint_id}
+    raise TypeError(item)
+
+
+def _flags_of(item):
+    return Flag.objects.filter(**{type(item).__name__.lower(): item})
+
+
+def _close_flags(item, *, moderator, status) -> None:
+    _flags_of(item).filter(status=Flag.Status.OPEN).update(
+        status=status, decided_by=moderator, decided_at=timezone.now()
+    )
+
+
+# Pending complaints.
+
+def moderation_approve(*, complaint: Complaint, moderator, reason: str = "ok", note: str = "") -> Complaint:
+    """Publish a complaint that waited for review."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if complaint.status != Complaint.Status.PENDING:
+            raise ComplaintError(_("This complaint is no longer waiting for review."))
+        _publish(complaint, actor=None, note=_("Approved by the moderators."))
+        _record(actor=moderator, action=ModerationAction.Action.APPROVE, reason=reason, note=note, complaint=complaint)
+        notify(template="moderation_approved", users=[complaint.author_id], complaint=complaint)
+    return complaint
+
+
+def moderation_reject(*, complaint: Complaint, moderator, reason: str, note: str = "") -> Complaint:
+    """Refuse a pending complaint; the author is told why and may edit and resubmit once."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if complaint.status != Complaint.Status.PENDING:
+            raise ComplaintError(_("This complaint is no longer waiting for review."))
+        _move(complaint, to=Complaint.Status.REJECTED, actor=None, note=_reason_label(reason))
+        complaint.save()
+        _record(actor=moderator, action=ModerationAction.Action.REJECT, reason=reason, note=note, complaint=complaint)
+        notify(template="moderation_rejected", users=[complaint.author_id], complaint=complaint,
+               reason=_reason_label(reason), note=note, can_resubmit=not complaint.resubmitted)
+    return complaint
+
+
+def complaint_reopen_rejected(*, complaint: Complaint, user) -> Complaint:
+    """The author takes a rejected complaint back as a draft to edit and resubmit (once)."""
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        if complaint.author_id != user.pk:
+            raise ComplaintError(_("Only the author can do this."))
+        if complaint.status != Complaint.Status.REJECTED or complaint.resubmitted:
+            raise ComplaintError(_("This complaint cannot be resubmitted."))
+        ensure_can_post(user)
+        StatusChange.objects.create(
+            complaint=complaint, from_status=complaint.status, to_status=Complaint.Status.DRAFT, actor=user,
+            note=_("Taken back by the author to edit and resubmit."),
+        )
+        complaint.status = Complaint.Status.DRAFT
+        complaint.resubmitted = True  # the next submission always waits for review
+        complaint.save()
+    return complaint
+
+
+# Hiding and restoring.
+
+def moderation_hide(*, item, moderator, reason: str, note: str = ""):
+    """Hide a complaint (a tombstone stays), a message or a comment, with a public reason."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        item = type(item).objects.select_for_update().get(pk=item.pk)
+        if isinstance(item, Complaint):
+            if item.status == Complaint.Status.HIDDEN:
+                raise ComplaintError(_("This complaint is already hidden."))
+            previous = item.status
+            _move(item, to=Complaint.Status.HIDDEN, actor=None,
+                  note=_("Hidden by the moderators: %(reason)s") % {"reason": _reason_label(reason)})
+            item.status_before_hidden = previous
+            item.save()
+            notify(template="moderation_hidden", users=[item.author_id], complaint=item,
+                   reason=_reason_label(reason), note=note)
+        else:
+            if item.is_hidden:
+                raise ComplaintError(_("This is already hidden."))
+            item.is_hidden = True
+            item.save(update_fields=["is_hidden"])
+        _close_flags(item, moderator=moderator, status=Flag.Status.UPHELD)
+        _record(actor=moderator, action=ModerationAction.Action.HIDE, reason=reason, note=note, **_item_targets(item))
+    return item
+
+
+def moderation_restore(*, item, moderator, reason: str = "ok", note: str = ""):
+    """Show a hidden item again, as it was."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        item = type(item).objects.select_for_update().get(pk=item.pk)
+        if isinstance(item, Complaint):
+            if item.status != Complaint.Status.HIDDEN:
+                raise ComplaintError(_("This complaint is not hidden."))
+            _move(item, to=item.status_before_hidden or Complaint.Status.PUBLISHED, actor=None,
+                  note=_("Restored by the moderators."))
+            item.status_before_hidden = ""
+            item.text_held = False
+            item.save()
+        else:
+            if not item.is_hidden and not item.text_held:
+                raise ComplaintError(_("This is not hidden."))
+            item.is_hidden = item.text_held = False
+            item.save(update_fields=["is_hidden", "text_held"])
+        _record(actor=moderator, action=ModerationAction.Action.RESTORE, reason=reason, note=note,
+                **_item_targets(item))
+    return item
+
+
+# Redaction.
+
+REDACTABLE_FIELDS = {Complaint: ("title", "story"), Message: ("body",), Comment: ("body",)}
+
+
+def moderation_redact(*, item, field: str, selection: str, moderator, reason: str = "personal_data",
+                      note: str = ""):
+    """Replace a selected part of a text with "[removed: personal data]"; keep the original for moderators."""
+    _require_moderator(moderator)
+    if field not in REDACTABLE_FIELDS[type(item)]:
+        raise ComplaintError(_("This text cannot be redacted."))
+    if not selection.strip():
+        raise ComplaintError(_("Select the text to remove."))
+    with transaction.atomic():
+        item = type(item).objects.select_for_update().get(pk=item.pk)
+        original = getattr(item, field)
+        if selection not in original:
+            raise ComplaintError(_("The selected text is no longer in the item; reload and select again."))
+        setattr(item, field, original.replace(selection, redaction_marker(item)))
+        item.text_held = False
+        item.save()
+        Redaction.objects.create(field=field, original=original, removed=selection, actor=moderator,
+                                 **{k: v for k, v in _item_targets(item).items() if k != "complaint_id"})
+        _close_flags(item, moderator=moderator, status=Flag.Status.UPHELD)
+        _record(actor=moderator, action=ModerationAction.Action.REDACT, reason=reason, note=note,
+                **_item_targets(item))
+    return item
+
+
+def redactions_purge(*, now=None) -> int:
+    """Delete redacted originals older than REDACTION_KEEP_DAYS (for a daily cron job)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.REDACTION_KEEP_DAYS)
+    deleted, _rows = Redaction.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+# Flags.
+
+def flag_create(*, user, item, reason: str, text: str = "") -> Flag:
+    """A member reports an item, once; several personal-data reports hold its text until a moderator looks."""
+    if not user.is_authenticated:
+        raise ComplaintError(_("Sign in to report content."))
+    ensure_can_post(user)
+    author_id = item.author_id
+    if author_id == user.pk:
+        raise ComplaintError(_("You cannot report your own words."))
+    if reason not in Flag.Reason.values:
+        raise ComplaintError(_("Choose a reason from the list."))
+    if reason == Flag.Reason.OTHER and not text.strip():
+        raise ComplaintError(_("Say what is wrong."))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                flag = Flag.objects.create(reporter=user, reason=reason, text=text[:500],
+                                           **{type(item).__name__.lower(): item})
+        except IntegrityError:
+            raise ComplaintError(_("You have already reported this.")) from None
+        held_by = _flags_of(item).filter(reason=Flag.Reason.PERSONAL_DATA, status=Flag.Status.OPEN)
+        if held_by.values("reporter").distinct().count() >= settings.PERSONAL_DATA_FLAGS_TO_HOLD:
+            type(item).objects.filter(pk=item.pk).update(text_held=True)
+    return flag
+
+
+def moderation_dismiss_flags(*, item, moderator, note: str = "") -> int:
+    """The reports about an item were not right: close them and release a held text."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        item = type(item).objects.select_for_update().get(pk=item.pk)
+        count = _flags_of(item).filter(status=Flag.Status.OPEN).update(
+            status=Flag.Status.DISMISSED, decided_by=moderator, decided_at=timezone.now()
+        )
+        if count == 0:
+            raise ComplaintError(_("There are no open reports about this; someone may have decided already."))
+        type(item).objects.filter(pk=item.pk).update(text_held=False)
+        _record(actor=moderator, action=ModerationAction.Action.DISMISS_FLAG, reason="ok", note=note,
+                **_item_targets(item))
+    return count
+
+
+# Companies.
+
+def moderation_move(*, complaint: Complaint, company: Company, moderator, reason: str = "wrong_company",
+                    note: str = "") -> Complaint:
+    """Move a complaint to the company it is really about; both records change."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        old = complaint.company
+        if old.pk == company.pk:
+            raise ComplaintError(_("The complaint is already about this company."))
+        complaint.company = company
+        complaint.save()
+        Offer.objects.filter(complaint=complaint).update(company=company)
+        StatusChange.objects.create(
+            complaint=complaint, from_status=complaint.status, to_status=complaint.status, actor=None,
+            note=_("Moved by the moderators from %(old)s to %(new)s.") % {"old": old.name, "new": company.name},
+        )
+        _record(actor=moderator, action=ModerationAction.Action.MOVE, reason=reason, note=note,
+                complaint=complaint, company=company)
+        schedule_scorecard_refresh(old.pk)
+        schedule_scorecard_refresh(company.pk)
+    return complaint
+
+
+def moderation_merge(*, source: Company, target: Company, moderator, note: str = "") -> Company:
+    """Merge a duplicate company into another: complaints, aliases, domains and representatives move,
+    and the old address redirects."""
+    _require_moderator(moderator)
+    if source.pk == target.pk:
+        raise ComplaintError(_("Choose two different companies."))
+    with transaction.atomic():
+        source = Company.objects.select_for_update().get(pk=source.pk)
+        target = Company.objects.select_for_update().get(pk=target.pk)
+        if not source.is_listed and CompanySlugRedirect.objects.filter(old_slug=source.slug).exists():
+            raise ComplaintError(_("This company has already been merged."))
+        Complaint.objects.filter(company=source).update(company=target)
+        Offer.objects.filter(company=source).update(company=target)
+        Message.objects.filter(company=source).update(company=target)
+        CompanyDomain.objects.filter(company=source).update(company=target)
+        for rep in Representative.objects.filter(company=source):
+            if not Representative.objects.filter(company=target, user_id=rep.user_id).exists():
+                Representative.objects.create(user_id=rep.user_id, company=target, verified_by=rep.verified_by,
+                                              work_email=rep.work_email, role=Representative.Role.MEMBER)
+            rep.delete()
+        RepresentationClaim.objects.filter(company=source).exclude(
+            user_id__in=RepresentationClaim.objects.filter(company=target, status__in=RepresentationClaim.OPEN_STATUSES)
+            .values("user_id")
+        ).update(company=target)
+        for template in ReplyTemplate.objects.filter(company=source):
+            if ReplyTemplate.objects.filter(company=target, title=template.title).exists():
+                template.title = f"{template.title} ({source.name})"[:100]
+            template.company = target
+            template.save()
+        names = [source.name, *source.alias_list(), *target.alias_list()]
+        target.aliases = "\n".join(dict.fromkeys(n for n in names if n and n != target.name))
+        target.save()
+        CompanySlugRedirect.objects.filter(company=source).update(company=target)
+        CompanySlugRedirect.objects.update_or_create(old_slug=source.slug, defaults={"company": target})
+        Scorecard.objects.filter(company=source).delete()
+        source.is_listed = False
+        source.save(update_fields=["is_listed"])
+        _record(actor=moderator, action=ModerationAction.Action.MERGE, reason="duplicate", note=note, company=target)
+        schedule_scorecard_refresh(target.pk)
+    return target
+
+
+def moderation_list_company(*, company: Company, moderator, note: str = "") -> Company:
+    """Accept a company proposed by a complainant before its complaint is published."""
+    _require_moderator(moderator)
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=company.pk)
+        if company.is_listed:
+            raise ComplaintError(_("This company is already listed."))
+        company.is_listed = True
+        company.save(update_fields=["is_listed"])
+        _record(actor=moderator, action=ModerationAction.Action.APPROVE_COMPANY, reason="ok", note=note,
+                company=company)
+    return company
+
+
+# Members.
+
+def moderation_suspend(*, member, moderator, reason: str, note: str = "") -> Suspension:
+    _require_moderator(moderator)
+    if member.pk == moderator.pk:
+        raise ComplaintError(_("You cannot suspend yourself."))
+    with transaction.atomic():
+        suspension, created = Suspension.objects.get_or_create(
+            user=member, defaults={"reason": note or _reason_label(reason), "suspended_by": moderator}
+        )
+        if not created:
+            raise ComplaintError(_("This member is already suspended."))
+        _record(actor=moderator, action=ModerationAction.Action.SUSPEND, reason=reason, note=note, member=member)
+    return suspension
+
+
+def moderation_unsuspend(*, member, moderator, note: str = "") -> None:
+    _require_moderator(moderator)
+    with transaction.atomic():
+        deleted, _rows = Suspension.objects.filter(user=member).delete()
+        if not deleted:
+            raise ComplaintError(_("This member is not suspended."))
+        _record(actor=moderator, action=ModerationAction.Action.UNSUSPEND, reason="ok", note=note, member=member)
+
+
+# Edits: authors within a short time, moderators always; every edit keeps a version.
+
+def complaint_edit(*, complaint: Complaint, user, title: str, story: str) -> Complaint:
+    with transaction.atomic():
+        complaint = _locked(complaint)
+        moderator = is_moderator(user)
+        if not moderator:
+            if complaint.author_id != user.pk:
+                raise ComplaintError(_("Only the author or a moderator can edit this complaint."))
+            if not complaint.is_public or complaint.published_at is None or (
+                timezone.now() - complaint.published_at > timedelta(hours=settings.COMPLAINT_EDIT_HOURS)
+            ):
+                raise ComplaintError(
+                    _("A complaint can be edited for %(hours)s hours after publishing; ask a moderator after that.")
+                    % {"hours": settings.COMPLAINT_EDIT_HOURS}
+                )
+            ensure_can_post(user)
+        if (title, story) == (complaint.title, complaint.story):
+            return complaint
+        Version.objects.create(complaint=complaint, title=complaint.title, body=complaint.story, edited_by=user)
+        complaint.title, complaint.story = title, story
+        complaint.edited_at = timezone.now()
+        complaint.save()
+        if moderator and complaint.author_id != user.pk:
+            _record(actor=user, action=ModerationAction.Action.EDIT, reason="other", complaint=complaint)
+    return complaint
+
+
+def message_edit(*, message: Message, user, body: str) -> Message:
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        moderator = is_moderator(user)
+        if not moderator:
+            if message.author_id != user.pk:
+                raise ComplaintError(_("Only the writer or a moderator can edit this message."))
+            if timezone.now() - message.created_at > timedelta(minutes=settings.MESSAGE_EDIT_MINUTES):
+                raise ComplaintError(
+                    _("A message can be edited for %(minutes)s minutes after posting.")
+                    % {"minutes": settings.MESSAGE_EDIT_MINUTES}
+                )
+            ensure_can_post(user)
+        if body == message.body:
+            return message
+        Version.objects.create(message=message, body=message.body, edited_by=user)
+        message.body = body
+        message.edited_at = timezone.now()
+        message.save()
+        if moderator and message.author_id != user.pk:
+            _record(actor=user, action=ModerationAction.Action.EDIT, reason="other", message=message,
+                    complaint_id=message.complaint_id)
+    return message
+
+
+# The queue.
+
+def queue_counts() -> dict:
+    return {
+        "pending": Complaint.objects.filter(status=Complaint.Status.PENDING).count(),
+        "flagged": flagged_items_count(),
+        "claims": RepresentationClaim.objects.filter(status=RepresentationClaim.Status.PENDING).count(),
+        "companies": proposed_companies().count(),
+    }
+
+
+def flagged_items_count() -> int:
+    open_flags = Flag.objects.filter(status=Flag.Status.OPEN)
+    return (
+        open_flags.filter(complaint__isnull=False).values("complaint").distinct().count()
+        + open_flags.filter(message__isnull=False).values("message").distinct().count()
+        + open_flags.filter(comment__isnull=False).values("comment").distinct().count()
+    )
+
+
+def proposed_companies():
+    """Companies named by complainants whose complaints wait for review."""
+    return Company.objects.filter(is_listed=False, complaints__status=Complaint.Status.PENDING).exclude(
+        pk__in=CompanySlugRedirect.objects.values("company_id")
+    ).filter(~Q(created_by=None)).distinct()

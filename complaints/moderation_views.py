@@ -1,0 +1,299 @@
+"""Pages for moderators (the queue and one page per item), for members (reporting content,
+editing their own words while allowed) and the public transparency page."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from companies.models import Company, RepresentationClaim
+from complaints.access import Viewer
+from complaints.forms import (
+    CompanyChoiceForm,
+    EditComplaintForm,
+    EditMessageForm,
+    FlagForm,
+    ModerationForm,
+    RedactForm,
+)
+from complaints.models import Comment, Complaint, Flag, Message, Redaction, Suspension, Version, is_moderator
+from complaints.moderation import (
+    complaint_edit,
+    complaint_reopen_rejected,
+    flag_create,
+    message_edit,
+    moderation_approve,
+    moderation_dismiss_flags,
+    moderation_hide,
+    moderation_list_company,
+    moderation_merge,
+    moderation_move,
+    moderation_redact,
+    moderation_reject,
+    moderation_restore,
+    moderation_suspend,
+    moderation_unsuspend,
+    proposed_companies,
+    queue_counts,
+)
+from complaints.services import ComplaintError
+from complaints.transparency import transparency_report
+
+ITEM_MODELS = {"complaint": Complaint, "message": Message, "comment": Comment}
+
+
+def _moderator_only(request):
+    if not request.user.is_authenticated or not is_moderator(request.user):
+        raise PermissionDenied
+
+
+def _item(kind, pk):
+    model = ITEM_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    return get_object_or_404(model, pk=pk)
+
+
+def _complaint_of(item) -> Complaint:
+    return item if isinstance(item, Complaint) else item.complaint
+
+
+@login_required
+@require_safe
+def queue(request):
+    _moderator_only(request)
+    pending = Complaint.objects.filter(status=Complaint.Status.PENDING).select_related("company").order_by(
+        "updated_at", "pk"
+    )
+    open_flags = Flag.objects.filter(status=Flag.Status.OPEN)
+    flagged = []
+    for kind, model in ITEM_MODELS.items():
+        items = (
+            model.objects.filter(**{"flags__status": Flag.Status.OPEN})
+            .annotate(open_flags=Count("flags", filter=None), first_flag=Min("flags__created_at"))
+            .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flag_list"))
+        )
+        for item in items:
+            flagged.append({"kind": kind, "item": item, "first_flag": item.first_flag, "flags": item.open_flag_list})
+    flagged.sort(key=lambda row: row["first_flag"])
+    claims = RepresentationClaim.objects.filter(status=RepresentationClaim.Status.PENDING).select_related(
+        "company", "user"
+    )
+    return render(request, "moderation/queue.html", {
+        "counts": queue_counts(), "pending": pending, "flagged": flagged, "claims": claims,
+        "companies": proposed_companies().order_by("created_at"),
+        "suspended": Suspension.objects.select_related("user").order_by("-created_at")[:50],
+    })
+
+
+@login_required
+@require_safe
+def item_detail(request, kind, pk):
+    _moderator_only(request)
+    item = _item(kind, pk)
+    complaint = _complaint_of(item)
+    versions = Version.objects.filter(**{kind: item}) if kind in ("complaint", "message") else Version.objects.none()
+    return render(request, "moderation/item.html", {
+        "kind": kind, "item": item, "complaint": complaint,
+        "flags": Flag.objects.filter(**{kind: item}).select_related("reporter"),
+        "versions": versions.select_related("edited_by"),
+        "redactions": Redaction.objects.filter(**{kind: item}),
+        "form": ModerationForm(), "redact_form": RedactForm(initial={"field": "story" if kind == "complaint" else "body"}),
+        "move_form": CompanyChoiceForm(), "suspended": Suspension.objects.filter(user_id=item.author_id).first(),
+    })
+
+
+def _decide(request, kind, pk, action, success, form_class=ModerationForm):
+    _moderator_only(request)
+    item = _item(kind, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("complaints:moderation_item", kind=kind, pk=pk)
+    try:
+        action(item, form)
+    except ComplaintError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("complaints:moderation_item", kind=kind, pk=pk)
+
+
+@require_POST
+@login_required
+def approve(request, pk):
+    return _decide(request, "complaint", pk, lambda item, form: moderation_approve(
+        complaint=item, moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]),
+        _("Approved and published; the author has been told."))
+
+
+@require_POST
+@login_required
+def reject(request, pk):
+    return _decide(request, "complaint", pk, lambda item, form: moderation_reject(
+        complaint=item, moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]),
+        _("Rejected; the author has been told why."))
+
+
+@require_POST
+@login_required
+def hide(request, kind, pk):
+    return _decide(request, kind, pk, lambda item, form: moderation_hide(
+        item=item, moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]),
+        _("Hidden."))
+
+
+@require_POST
+@login_required
+def restore(request, kind, pk):
+    return _decide(request, kind, pk, lambda item, form: moderation_restore(
+        item=item, moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]),
+        _("Restored."))
+
+
+@require_POST
+@login_required
+def redact(request, kind, pk):
+    return _decide(request, kind, pk, lambda item, form: moderation_redact(
+        item=item, field=form.cleaned_data["field"], selection=form.cleaned_data["selection"],
+        moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]),
+        _("Redacted. The original is kept for moderators and purged after 30 days."), form_class=RedactForm)
+
+
+@require_POST
+@login_required
+def dismiss_flags(request, kind, pk):
+    return _decide(request, kind, pk, lambda item, form: moderation_dismiss_flags(
+        item=item, moderator=request.user, note=form.cleaned_data["note"]), _("Reports dismissed."))
+
+
+@require_POST
+@login_required
+def move(request, pk):
+    return _decide(request, "complaint", pk, lambda item, form: moderation_move(
+        complaint=item, company=form.company, moderator=request.user, reason=form.cleaned_data["reason"],
+        note=form.cleaned_data["note"]), _("Moved; both companies' figures are updated."), form_class=CompanyChoiceForm)
+
+
+@require_POST
+@login_required
+def suspend(request, kind, pk):
+    def action(item, form):
+        member = get_user_model().objects.get(pk=item.author_id)
+        if request.POST.get("lift"):
+            moderation_unsuspend(member=member, moderator=request.user, note=form.cleaned_data["note"])
+        else:
+            moderation_suspend(member=member, moderator=request.user, reason=form.cleaned_data["reason"],
+                               note=form.cleaned_data["note"])
+    return _decide(request, kind, pk, action, _("Done."))
+
+
+@login_required
+def company_page(request, slug):
+    _moderator_only(request)
+    company = get_object_or_404(Company, slug=slug)
+    form = CompanyChoiceForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "list":
+                moderation_list_company(company=company, moderator=request.user)
+                messages.success(request, _("The company is listed."))
+                return redirect("complaints:moderation_company", slug=company.slug)
+            if form.is_valid():
+                target = moderation_merge(source=company, target=form.company, moderator=request.user,
+                                          note=form.cleaned_data["note"])
+                messages.success(request, _("Merged into %(name)s; the old address redirects.") % {"name": target.name})
+                return redirect(target)
+        except ComplaintError as error:
+            messages.error(request, str(error))
+    complaints = company.complaints.select_related("author").order_by("-created_at")[:50]
+    return render(request, "moderation/company.html", {"company": company, "form": form, "complaints": complaints})
+
+
+# Members: report content; edit their own words while allowed.
+
+@require_POST
+@login_required
+def flag(request, kind, pk):
+    item = _item(kind, pk)
+    complaint = _complaint_of(item)
+    if not Viewer(request.user, complaint).can_see:
+        raise Http404
+    form = FlagForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(complaint)
+    try:
+        flag_create(user=request.user, item=item, reason=form.cleaned_data["reason"], text=form.cleaned_data["text"])
+    except ComplaintError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you. A moderator will look at it."))
+    return redirect(complaint)
+
+
+@login_required
+def flag_form(request, kind, pk):
+    item = _item(kind, pk)
+    complaint = _complaint_of(item)
+    if not Viewer(request.user, complaint).can_see:
+        raise Http404
+    return render(request, "moderation/flag.html", {"kind": kind, "item": item, "complaint": complaint,
+                                                    "form": FlagForm()})
+
+
+@login_required
+def edit_complaint(request, pk):
+    complaint = get_object_or_404(Complaint, pk=pk)
+    if complaint.author_id != request.user.pk and not is_moderator(request.user):
+        raise PermissionDenied
+    form = EditComplaintForm(request.POST or None, initial={"title": complaint.title, "story": complaint.story})
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint_edit(complaint=complaint, user=request.user, **form.cleaned_data)
+        except ComplaintError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your changes are saved; the earlier text is kept for the moderators."))
+            return redirect(complaint)
+    return render(request, "moderation/edit.html", {"form": form, "complaint": complaint})
+
+
+@login_required
+def edit_message(request, pk):
+    message = get_object_or_404(Message.objects.select_related("complaint"), pk=pk)
+    if message.author_id != request.user.pk and not is_moderator(request.user):
+        raise PermissionDenied
+    form = EditMessageForm(request.POST or None, initial={"body": message.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            message_edit(message=message, user=request.user, body=form.cleaned_data["body"])
+        except ComplaintError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect(message.complaint.get_absolute_url() + f"#message-{message.pk}")
+    return render(request, "moderation/edit.html", {"form": form, "complaint": message.complaint})
+
+
+@require_POST
+@login_required
+def resubmit(request, pk):
+    complaint = get_object_or_404(Complaint, pk=pk, author=request.user)
+    try:
+        complaint_reopen_rejected(complaint=complaint, user=request.user)
+    except ComplaintError as error:
+        messages.error(request, str(error))
+        return redirect("complaints:mine")
+    messages.info(request, _("Your complaint is a draft again. Change it and send it once more for review."))
+    return redirect("complaints:edit", pk=complaint.pk)
+
+
+@require_safe
+def transparency(request):
+    return render(request, "moderation/transparency.html", transparency_report())
