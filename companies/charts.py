@@ -10,12 +10,15 @@ from django.utils.formats import date_format
 WIDTH, HEIGHT, PADDING_TOP, PADDING_BOTTOM, PADDING_LEFT = 600, 220, 20, 40, 36
 
 
+# Geometry is kept in whole units of the 600 × 220 viewBox: the template engine
+# localises floats (Russian, German and Swedish write 42,5), which would break
+# every coordinate, while integers print the same in every language.
 @dataclass
 class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+    x: int
+    y: int
+    width: int
+    height: int
     label: str
     value: float
     text: str
@@ -39,7 +42,7 @@ class Chart:
         steps = 4
         plot = self.baseline - PADDING_TOP
         return [
-            {"y": round(self.baseline - plot * i / steps, 1),
+            {"y": round(self.baseline - plot * i / steps),
              "label": _format(self.max_value * i / steps, self.unit)}
             for i in range(steps + 1)
         ]
@@ -69,9 +72,9 @@ def bar_chart(title: str, points: list[tuple[str, float, str]], *, max_value: fl
     plot_height = HEIGHT - PADDING_TOP - PADDING_BOTTOM
     bars = []
     for index, (label, value, text) in enumerate(points):
-        height = plot_height * (value / top) if top else 0
+        height = round(plot_height * (value / top)) if top else 0
         bars.append(Bar(
-            x=round(PADDING_LEFT + index * slot + slot * 0.15, 1), y=round(HEIGHT - PADDING_BOTTOM - height, 1),
-            width=round(slot * 0.7, 1), height=round(height, 1), label=label, value=value, text=text,
+            x=round(PADDING_LEFT + index * slot + slot * 0.15), y=HEIGHT - PADDING_BOTTOM - height,
+            width=round(slot * 0.7), height=height, label=label, value=value, text=text,
         ))
     return Chart(title=title, bars=bars, max_value=top, unit=unit)

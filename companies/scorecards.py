@@ -9,6 +9,8 @@ fresh portal-wide priors. Months are counted in the portal's time zone.
 """
 
 import statistics
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -204,6 +206,21 @@ def refresh_scorecard_task(company_id: int) -> None:
     scorecard_refresh(company_id=company_id)
 
 
+_local = threading.local()  # per thread, so a bulk load never silences another thread's requests
+
+
+@contextmanager
+def refreshes_deferred():
+    """No per-change refreshes inside this block: bulk loads call scorecards_recompute_all() once at the end."""
+    previous, _local.deferred = getattr(_local, "deferred", False), True
+    try:
+        yield
+    finally:
+        _local.deferred = previous
+
+
 def schedule_scorecard_refresh(company_id: int) -> None:
     """Refresh the company's figures once the current transaction has committed."""
+    if getattr(_local, "deferred", False):
+        return
     transaction.on_commit(lambda: refresh_scorecard_task.enqueue(company_id))

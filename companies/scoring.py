@@ -89,7 +89,8 @@ def reputation_score(rates: dict[str, Rate], priors: dict[str, float], evaluated
         value=round(value, 2),
         low=round(max(0.0, value - half_width), 2),
         high=round(min(10.0, value + half_width), 2),
-        label=label_for(round(value, 2)),
+        # The label follows the score as shown (one decimal), so 7.96 shown as 8.0 is excellent.
+        label=label_for(round(value, 1)),
         components=components,
     )
 

@@ -158,6 +158,7 @@ def month_responders(now=None, minimum: int = 2) -> dict:
         if month and month["complaints"] >= minimum:
             rows.append({"company": card.company, "complaints": month["complaints"], "answered": month["answered"],
                          "share": round(100 * month["answered"] / month["complaints"])})
-    best = sorted(rows, key=lambda r: (-r["share"], -r["complaints"], r["company"].name))[:5]
-    worst = sorted((r for r in rows if r["share"] < 100), key=lambda r: (r["share"], -r["complaints"], r["company"].name))[:5]
+    # Best: answered at least half this month; worst: answered less than half.
+    best = sorted((r for r in rows if r["share"] >= 50), key=lambda r: (-r["share"], -r["complaints"], r["company"].name))[:5]
+    worst = sorted((r for r in rows if r["share"] < 50), key=lambda r: (r["share"], -r["complaints"], r["company"].name))[:5]
     return {"best": best, "worst": worst, "minimum": minimum}

@@ -149,9 +149,16 @@ class Complaint(models.Model):
     def get_absolute_url(self):
         return reverse("complaints:detail", kwargs={"pk": self.pk, "slug": self.slug})
 
+    # Action words after /complaints/<id>/ that a slug must never equal.
+    RESERVED_SLUGS = {
+        "edit", "preview", "submit", "messages", "evaluate", "reopen", "withdraw", "me-too", "follow",
+        "comments", "change", "resubmit",
+    }
+
     @property
     def slug(self) -> str:
-        return slugify(self.title, allow_unicode=True)[:60].strip("-") or "complaint"
+        slug = slugify(self.title, allow_unicode=True)[:60].strip("-") or "complaint"
+        return f"{slug}-complaint" if slug in self.RESERVED_SLUGS else slug
 
     @property
     def is_public(self) -> bool:
@@ -188,6 +195,9 @@ class Complaint(models.Model):
     @property
     def shown_author(self) -> str:
         if self.is_anonymous or not self.display_name:
+            # A deleted account's complaints are anonymised and its user deactivated.
+            if self.author_id and not self.author.is_active:
+                return str(_("Former member"))
             return str(_("Anonymous"))
         return self.display_name
 

@@ -61,6 +61,9 @@ def _record(*, actor, action, reason, note="", **targets) -> ModerationAction:
 
 
 def _reason_label(reason: str) -> str:
+    # Also the check for services that put the label in a note or a mail before _record runs.
+    if reason not in ModerationAction.ReasonCode.values:
+        raise ComplaintError(_("Choose a reason from the list."))
     return str(ModerationAction.ReasonCode(reason).label)
 
 

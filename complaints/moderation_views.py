@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from companies.models import Company, RepresentationClaim
+from complaints.abuse import rate_limited
 from complaints.access import Viewer
 from complaints.forms import (
     CompanyChoiceForm,
@@ -56,11 +57,30 @@ def _item(kind, pk):
     model = ITEM_MODELS.get(kind)
     if model is None:
         raise Http404
-    return get_object_or_404(model, pk=pk)
+    item = get_object_or_404(model, pk=pk)
+    if kind == "complaint" and item.is_draft:
+        raise Http404  # a draft belongs to its author alone, moderators included (access.Viewer.can_see)
+    return item
 
 
 def _complaint_of(item) -> Complaint:
     return item if isinstance(item, Complaint) else item.complaint
+
+
+def _reportable(request, kind, pk):
+    """The item and its complaint if this person can see the item itself; else 404.
+
+    A private message is seen only by the complaint's parties, and a hidden one by nobody
+    but moderators: the report form quotes the item, so it must not open for anyone else.
+    """
+    item = _item(kind, pk)
+    complaint = _complaint_of(item)
+    viewer = Viewer(request.user, complaint)
+    if not viewer.can_see or getattr(item, "is_hidden", False):
+        raise Http404
+    if getattr(item, "is_private", False) and not viewer.can_see_private:
+        raise Http404
+    return item, complaint
 
 
 @login_required
@@ -68,7 +88,7 @@ def _complaint_of(item) -> Complaint:
 def queue(request):
     _moderator_only(request)
     pending = Complaint.objects.filter(status=Complaint.Status.PENDING).select_related("company").order_by(
-        "updated_at", "pk"
+        "created_at", "pk"
     )
     open_flags = Flag.objects.filter(status=Flag.Status.OPEN)
     flagged = []
@@ -101,6 +121,7 @@ def item_detail(request, kind, pk):
     return render(request, "moderation/item.html", {
         "kind": kind, "item": item, "complaint": complaint,
         "flags": Flag.objects.filter(**{kind: item}).select_related("reporter"),
+        "open_flags": Flag.objects.filter(**{kind: item}, status=Flag.Status.OPEN).exists(),
         "versions": versions.select_related("edited_by"),
         "redactions": Redaction.objects.filter(**{kind: item}),
         "form": ModerationForm(), "redact_form": RedactForm(initial={"field": "story" if kind == "complaint" else "body"}),
@@ -219,11 +240,9 @@ def company_page(request, slug):
 
 @require_POST
 @login_required
+@rate_limited("flag")
 def flag(request, kind, pk):
-    item = _item(kind, pk)
-    complaint = _complaint_of(item)
-    if not Viewer(request.user, complaint).can_see:
-        raise Http404
+    item, complaint = _reportable(request, kind, pk)
     form = FlagForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -239,10 +258,11 @@ def flag(request, kind, pk):
 
 @login_required
 def flag_form(request, kind, pk):
-    item = _item(kind, pk)
-    complaint = _complaint_of(item)
-    if not Viewer(request.user, complaint).can_see:
-        raise Http404
+    item, complaint = _reportable(request, kind, pk)
+    if kind != "complaint" and item.text_held and not is_moderator(request.user):
+        # The form quotes the item; a held text stays held here too (this copy is never saved).
+        item.body = (_("Held for review: several people reported personal data in this message.") if kind == "message"
+                     else _("Held for review: several people reported personal data in this comment."))
     return render(request, "moderation/flag.html", {"kind": kind, "item": item, "complaint": complaint,
                                                     "form": FlagForm()})
 

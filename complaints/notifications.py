@@ -5,6 +5,7 @@ written in the complaint's language when the interface speaks it, else in the
 portal's default language.
 """
 
+import threading
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -42,23 +43,26 @@ def send_notification(*, template: str, user_ids: list[int], context: dict, lang
     return len(emails)
 
 
-_muted = False
+_local = threading.local()  # per thread, so loading demo data never silences another thread's mail
+
+
+def _is_muted() -> bool:
+    return getattr(_local, "muted", False)
 
 
 @contextmanager
 def muted():
     """No notifications inside this block (loading demo data or imports tells nobody)."""
-    global _muted
-    previous, _muted = _muted, True
+    previous, _local.muted = _is_muted(), True
     try:
         yield
     finally:
-        _muted = previous
+        _local.muted = previous
 
 
 def notify(*, template: str, users, complaint, actor=None, **extra) -> None:
     """Queue one e-mail per person once the current transaction commits."""
-    if _muted:
+    if _is_muted():
         return
     user_ids = sorted({user.pk if hasattr(user, "pk") else user for user in users} - {getattr(actor, "pk", None)})
     if not user_ids:
@@ -74,7 +78,7 @@ def notify(*, template: str, users, complaint, actor=None, **extra) -> None:
 
 
 def notify_users(*, template: str, user_ids: list[int], context: dict, language: str) -> None:
-    if _muted or not user_ids:
+    if _is_muted() or not user_ids:
         return
     transaction.on_commit(
         lambda: send_notification.enqueue(template=template, user_ids=user_ids, context=context, language=language)

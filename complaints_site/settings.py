@@ -141,8 +141,21 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_CHANGE_EMAIL = False
 ACCOUNT_MAX_EMAIL_ADDRESSES = 5
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
-ACCOUNT_RATE_LIMITS = {}  # empty dict keeps allauth's defaults; False would turn them off
+# allauth's defaults stay (login, signup, password reset...); our own actions are
+# added beside them and counted by the same limiter (complaints/abuse.py): in the
+# cache, per member ("user") and per client address ("ip"), per hour or day.
+ACCOUNT_RATE_LIMITS = {
+    "file_complaint": "5/h/user,20/h/ip",  # a new draft (complaints:new)
+    "submit_complaint": "5/h/user,20/h/ip",  # sending a draft (complaints:submit)
+    "post_message": "30/h/user,120/h/ip",  # the thread (author and company)
+    "comment": "20/h/user,60/h/ip",
+    "flag": "20/h/user,60/h/ip",
+    "me_too": "60/h/user,200/h/ip",
+    "represent": "5/d/user,20/d/ip",  # representation requests
+}
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Public forms (complaint, comment) sent sooner than this after being shown are refused as automated.
+FORM_MIN_FILL_SECONDS = env_int("FORM_MIN_FILL_SECONDS", 3)
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 

@@ -1,8 +1,15 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from complaints_site import views
+
+# The admin signs in through allauth's login, with its rate limits (allauth's documented wiring).
+admin.site.login = secure_admin_login(admin.site.login)
+
+# allauth answers a rate-limited request with this (allauth.core.internal.ratelimit.respond_429).
+handler429 = "complaints.abuse.too_many_requests"
 
 urlpatterns = [
     path("", views.home, name="home"),

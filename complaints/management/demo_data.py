@@ -593,6 +593,255 @@ COMPLAINTS = [
         ),
         desired_outcome=Outcome.REPAIR, amount=Decimal("3500.00"), currency="SEK",
     ),
+    # A year of Deltacom and Nordnät Bredband: enough evaluated complaints for each to have a
+    # reputation score. Deltacom answers late or not at all and rarely solves anything;
+    # Nordnät answers within the day and mostly does. Short stories, spread over ten months.
+    DemoComplaint(
+        author="dana.k@example.com", company="Deltacom", language="en", month=9, at=0.3, days_before=12,
+        title="Installation fee charged twice for one new line",
+        paragraphs=(
+            "When we added a fifth line for our new hygienist's room, Deltacom charged the installation fee of "
+            "125 dollars on two statements in a row.",
+            "The agent agreed it was a duplicate and promised a reversal within one billing cycle. Two cycles later "
+            "it is still there.",
+            "I want the duplicate fee refunded and a note on the account, so that we do not have to argue about it "
+            "again.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("125.00"), currency="USD", account_number="DC-BUS-40512",
+    ),
+    DemoComplaint(
+        author="ray.h@example.com", company="Deltacom", language="en", month=8, at=0.6, days_before=16,
+        title="Internet drops every evening, technician cancelled twice",
+        paragraphs=(
+            "For weeks our Deltacom internet has dropped several times every evening, usually just as the kids "
+            "start their homework.",
+            "A technician visit was booked twice and cancelled twice by text message on the morning itself. Nobody "
+            "offered a new date.",
+            "I would like a technician who actually comes, and a credit for the weeks we have paid for a connection "
+            "that does not hold.",
+        ),
+        desired_outcome=Outcome.COMPENSATION, amount=Decimal("60.00"), currency="USD",
+    ),
+    DemoComplaint(
+        author="priya.s@example.com", company="Deltacom", language="en", month=7, at=0.2, days_before=6,
+        title="My father's landline cut off although every bill was paid",
+        paragraphs=(
+            "I look after my father's Deltacom landline in Atlanta from Berlin, and the bills are paid by direct "
+            "debit. Last week the line was cut off for \"non-payment\".",
+            "My father is eighty-one, and the landline is how his doctor and his neighbours reach him. The bank "
+            "statement shows that every payment went through.",
+            "Please reconnect the line today and explain how a paid account could be disconnected.",
+        ),
+        desired_outcome=Outcome.OTHER,
+    ),
+    DemoComplaint(
+        author="liam.o@example.com", company="Deltacom", language="en", month=6, at=0.5, days_before=45,
+        title="Bills keep coming for my late mother's line, cancelled two months ago",
+        paragraphs=(
+            "After my mother died I cancelled her Deltacom phone line in Chattanooga and sent the death "
+            "certificate, as the agent asked.",
+            "Two months later the bills keep coming, addressed to her and now with late fees. Each time I call I am "
+            "asked to send the certificate again.",
+            "I want the account closed from the day I called, the late fees removed, and no more letters addressed "
+            "to my mother.",
+        ),
+        desired_outcome=Outcome.CANCEL, amount=Decimal("96.40"), currency="USD",
+    ),
+    DemoComplaint(
+        author="dana.k@example.com", company="Deltacom", language="en", month=5, at=0.7, days_before=10,
+        title="Card terminal line dead since a \"routine upgrade\"",
+        paragraphs=(
+            "Deltacom carried out a \"routine upgrade\" in our building on a Friday. Since then the line our card "
+            "terminal uses has had no dial tone.",
+            "For ten days patients have had to pay by cheque or come back later. Support says the upgrade was "
+            "successful and closes the ticket.",
+            "Please send someone who can find out what the upgrade changed, and credit the line for the days it "
+            "has not worked.",
+        ),
+        desired_outcome=Outcome.REPAIR, account_number="DC-BUS-40512",
+    ),
+    DemoComplaint(
+        author="ray.h@example.com", company="Deltacom", language="en", month=4, at=0.35, days_before=20,
+        title="Paid for a speed upgrade that was never switched on",
+        paragraphs=(
+            "Three weeks ago I moved our internet plan up to the faster tier, and the new price is already on the "
+            "bill.",
+            "Every speed test still shows the old speed, by cable and over wi-fi. Support tells me the change can "
+            "take up to thirty days.",
+            "I want the speed I am paying for, or the old price until it works.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("20.00"), currency="USD",
+    ),
+    DemoComplaint(
+        author="priya.s@example.com", company="Deltacom", language="en", month=3, at=0.8, days_before=25,
+        title="Long-distance charges on a plan sold as unlimited",
+        paragraphs=(
+            "My father's Deltacom plan was sold to him as \"unlimited calling in the US\". His last bill has 38 "
+            "dollars of long-distance charges for calls to my aunt in Ohio.",
+            "Deltacom now says the plan is unlimited only within the state. Nobody told him that, and the letter "
+            "confirming his order does not say so either.",
+            "I ask for the charges to be refunded and for the plan to be one that is really unlimited, at the price "
+            "he was quoted.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("38.00"), currency="USD",
+    ),
+    DemoComplaint(
+        author="liam.o@example.com", company="Deltacom", language="en", month=2, at=0.65, days_before=30,
+        title="Final bill sent to collections instead of to me",
+        paragraphs=(
+            "I asked Deltacom to send my mother's final bill to my address. It went to her empty house instead, "
+            "and now a collection agency writes to me.",
+            "I would have paid the bill the day it arrived. Nobody at Deltacom can tell me the amount or stop the "
+            "collection.",
+            "Please withdraw the debt from the agency and send me the final bill, so that I can pay it and close "
+            "the account.",
+        ),
+        desired_outcome=Outcome.OTHER,
+    ),
+    DemoComplaint(
+        author="ray.h@example.com", company="Deltacom", language="en", month=2, at=0.15, days_before=21,
+        title="Charged for a modem I returned, and I have the receipt",
+        paragraphs=(
+            "When we got a new modem, I took the old one back to a Deltacom store and was given a return receipt.",
+            "Three weeks later I was charged 150 dollars for an \"unreturned device\". I have sent a photo of the "
+            "receipt twice.",
+            "I want the charge reversed.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("150.00"), currency="USD",
+    ),
+    DemoComplaint(
+        author="dana.k@example.com", company="Deltacom", language="en", month=1, at=0.25, days_before=9,
+        title="Two hours on hold to change where the bills go",
+        paragraphs=(
+            "Our accountant now handles the practice's bills, so I asked Deltacom to send them to her office. "
+            "After two hours on hold over three calls, nothing has changed.",
+            "The online account says the billing address can only be changed by phone. The phone line says it can "
+            "only be changed online.",
+            "Please change the address, and tell me which is the right way for next time.",
+        ),
+        desired_outcome=Outcome.OTHER, account_number="DC-BUS-40512",
+    ),
+    DemoComplaint(
+        author="ray.h@example.com", company="Deltacom", language="en", month=0, at=0.25, days_before=5,
+        title="Phone line crackles whenever it rains",
+        paragraphs=(
+            "Our Deltacom home line crackles so badly whenever it rains that we cannot hold a conversation.",
+            "The fault report on the website closes itself after two days with the message that the line tested "
+            "fine.",
+            "I would like a technician to look at the line while it is raining, not on a dry afternoon.",
+        ),
+        desired_outcome=Outcome.REPAIR,
+    ),
+    DemoComplaint(
+        author="maja.n@example.com", company="Nordnät Bredband", language="sv", month=9, at=0.4, days_before=8,
+        title="Den nya routern tappar wifi flera gånger om dagen",
+        paragraphs=(
+            "Nordnät bytte ut vår router när nätet uppgraderades. Sedan dess tappar den wifi-anslutningen flera "
+            "gånger om dagen.",
+            "Jag har startat om den, flyttat den och återställt den enligt instruktionerna på hemsidan, utan att "
+            "det hjälper.",
+            "Jag vill ha en router som fungerar, eller få tillbaka den gamla.",
+        ),
+        desired_outcome=Outcome.REPAIR,
+    ),
+    DemoComplaint(
+        author="erik.l@example.com", company="Nordnät Bredband", language="sv", month=8, at=0.55, days_before=14,
+        title="Fakturorna skickas fortfarande till vår gamla adress",
+        paragraphs=(
+            "Vi flyttade och anmälde den nya adressen till Nordnät samtidigt som vi flyttade abonnemanget.",
+            "Bredbandet fungerar på den nya adressen, men fakturorna går fortfarande till den gamla. Nu har vi fått "
+            "en påminnelse med avgift.",
+            "Jag vill att adressen ändras och att påminnelseavgiften tas bort.",
+        ),
+        desired_outcome=Outcome.OTHER, amount=Decimal("60.00"), currency="SEK", account_number="NN-55120",
+    ),
+    DemoComplaint(
+        author="maja.n@example.com", company="Nordnät Bredband", language="sv", month=7, at=0.15, days_before=12,
+        title="Fiberinstallationen sköts upp samma morgon",
+        paragraphs=(
+            "Installationen av fiber i vår lägenhet var bokad till en tisdag. Samma morgon kom ett sms om att den "
+            "var flyttad tre veckor framåt.",
+            "Vi hade redan sagt upp vårt gamla bredband till samma dag, så nu står vi utan uppkoppling.",
+            "Jag vill ha en tidigare tid och ersättning för den mobilsurf vi måste köpa under tiden.",
+        ),
+        desired_outcome=Outcome.COMPENSATION, amount=Decimal("250.00"), currency="SEK",
+    ),
+    DemoComplaint(
+        author="erik.l@example.com", company="Nordnät Bredband", language="sv", month=6, at=0.7, days_before=3,
+        title="Sommarstugans bredband stängdes av fast vi bara hade pausat det",
+        paragraphs=(
+            "Vi pausade bredbandet i sommarstugan i några månader, som Nordnät erbjuder. När jag aktiverade det "
+            "igen i appen förblev anslutningen avstängd.",
+            "Kundtjänst säger att pausen räknades som en uppsägning och att vi måste teckna ett nytt avtal till ett "
+            "högre pris.",
+            "Jag vill att vårt gamla avtal aktiveras igen, med samma villkor som förut.",
+        ),
+        desired_outcome=Outcome.OTHER,
+    ),
+    DemoComplaint(
+        author="maja.n@example.com", company="Nordnät Bredband", language="sv", month=5, at=0.5, days_before=9,
+        title="Månadsavgiften drogs två gånger",
+        paragraphs=(
+            "Månadsavgiften för bredbandet drogs två gånger från mitt konto samma dag.",
+            "I appen syns bara en betalning, men banken visar tydligt två dragningar på 399 kronor.",
+            "Jag vill ha tillbaka den dubbla dragningen.",
+        ),
+        desired_outcome=Outcome.REFUND, amount=Decimal("399.00"), currency="SEK",
+    ),
+    DemoComplaint(
+        author="erik.l@example.com", company="Nordnät Bredband", language="sv", month=4, at=0.25, days_before=7,
+        title="Uppkopplingen blir långsam varje kväll",
+        paragraphs=(
+            "Sedan en vecka tillbaka sjunker hastigheten till en bråkdel varje kväll mellan sju och elva.",
+            "Jag har mätt med kabel direkt i routern, så det är inte vårt wifi.",
+            "Jag vill att felet hittas och åtgärdas.",
+        ),
+        desired_outcome=Outcome.REPAIR, account_number="NN-55120",
+    ),
+    DemoComplaint(
+        author="maja.n@example.com", company="Nordnät Bredband", language="sv", month=3, at=0.6, days_before=5,
+        title="Lovade att ringa upp efter fem men ringde mitt på dagen",
+        paragraphs=(
+            "Jag bad Nordnät ringa upp mig efter klockan fem om min uppsägningstid. De ringde klockan tio på "
+            "förmiddagen, när jag satt i möte.",
+            "Sedan dess har ingen hört av sig, och jag har fortfarande inte fått svar.",
+            "Jag vill ha svar på min fråga, gärna skriftligt här.",
+        ),
+        desired_outcome=Outcome.EXPLANATION, reachable_times="vardagar efter 17",
+    ),
+    DemoComplaint(
+        author="erik.l@example.com", company="Nordnät Bredband", language="sv", month=2, at=0.45, days_before=10,
+        title="Två tv-kanaler försvann ur paketet utan besked",
+        paragraphs=(
+            "Två av kanalerna i vårt tv-paket från Nordnät försvann en dag, bland annat den som barnen tittar mest "
+            "på.",
+            "Priset för paketet är detsamma, och vi fick inget besked om att innehållet skulle ändras.",
+            "Jag vill ha tillbaka kanalerna eller betala ett lägre pris.",
+        ),
+        desired_outcome=Outcome.COMPENSATION,
+    ),
+    DemoComplaint(
+        author="maja.n@example.com", company="Nordnät Bredband", language="sv", month=1, at=0.35, days_before=2,
+        title="Avbrott en hel arbetsdag utan förvarning",
+        paragraphs=(
+            "I tisdags var bredbandet borta från åtta på morgonen till fem på eftermiddagen. Jag jobbar hemifrån "
+            "och fick åka in till kontoret.",
+            "Enligt driftinformationen var det ett planerat arbete, men vi fick ingen förvarning.",
+            "Jag vill veta varför vi inte fick besked, och att ni varnar i förväg nästa gång.",
+        ),
+        desired_outcome=Outcome.EXPLANATION,
+    ),
+    DemoComplaint(
+        author="erik.l@example.com", company="Nordnät Bredband", language="sv", month=0, at=0.4, days_before=4,
+        title="Uppsägningen av den fasta telefonin bekräftades aldrig",
+        paragraphs=(
+            "Jag sa upp den fasta telefonin hos Nordnät i appen för en månad sedan. Jag fick ingen bekräftelse, "
+            "och tjänsten finns kvar på fakturan.",
+            "Bredbandet vill vi behålla, det är bara telefonin vi inte använder längre.",
+            "Jag vill ha en bekräftelse på uppsägningen och att avgiften tas bort från dagen då jag sa upp den.",
+        ),
+        desired_outcome=Outcome.CANCEL, amount=Decimal("99.00"), currency="SEK", account_number="NN-55120",
+    ),
 ]
 
 
@@ -925,6 +1174,323 @@ THREADS = [
             )),
             Respond(2.9, accept=True),
             Deliver(11.0),
+        ),
+    ),
+    # Nordnät answers the complaint from this month within hours: now it is the author's move.
+    DemoThread(
+        author="erik.l@example.com", title="Bredbandet har legat nere i tio dagar",
+        steps=(
+            Say(0.15, Kind.APOLOGY, (
+                "Hej Erik! Förlåt att ingen har hört av sig. Din felanmälan fastnade hos oss och skickades aldrig "
+                "vidare till en tekniker. Felet sitter i fiberdosan i ert hus, och en tekniker kommer i morgon "
+                "förmiddag."
+            )),
+            Say(0.2, Kind.DETAILS, (
+                "Kan du bekräfta att någon är hemma i morgon mellan åtta och tolv? Skriv också hur mycket extra surf "
+                "ni har köpt, så tar vi med det i ersättningen."
+            ), private=True),
+        ),
+    ),
+    # Deltacom over the year: late scripts, a few fixes, and complaints nobody answered.
+    DemoThread(
+        author="dana.k@example.com", title="Installation fee charged twice",
+        steps=(
+            Say(12.0, Kind.ANSWER, (
+                "Thank you for contacting Deltacom. Billing adjustments are reviewed by our billing department "
+                "within two to three billing cycles. We appreciate your patience."
+            )),
+            Evaluate(
+                21.0, resolved=False, rating=2, would_return=False,
+                waiting_time=1, treatment=2, knowledge=2, willingness=1,
+                comment="Twelve days for a form letter, and the duplicate fee is still on the account.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="ray.h@example.com", title="Internet drops every evening",
+        steps=(
+            MeToo(3.0, "dana.k@example.com"),
+            Evaluate(
+                18.0, resolved=False, rating=1, would_return=False, waiting_time=1, willingness=1,
+                comment="No answer here either. A neighbour told us the street cabinet was replaced, and it has "
+                        "worked since.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="priya.s@example.com", title="My father's landline cut off",
+        steps=(
+            Say(9.0, Kind.APOLOGY, (
+                "We apologize for the disconnection. After a system migration a payment was applied to the wrong "
+                "account. The line has been restored and the late fee removed."
+            )),
+            Say(9.4, Kind.REPLY, (
+                "Thank you, it works again. Nine days without a phone is a long time for a man of eighty-one who "
+                "lives alone."
+            )),
+            Evaluate(
+                10.0, resolved=True, rating=3, would_return=False,
+                waiting_time=1, treatment=4, knowledge=3, willingness=3,
+                comment="Fixed in the end, but only after nine days and a public complaint.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="liam.o@example.com", title="Bills keep coming for my late mother's line",
+        steps=(
+            Say(15.0, Kind.DETAILS, (
+                "We are sorry for your loss. To close the account of a deceased customer we need a copy of the death "
+                "certificate. Please send it to our account services department."
+            )),
+            Say(15.3, Kind.REPLY, "I have sent it three times already. Please look at what you have."),
+            Evaluate(
+                28.0, resolved=False, rating=1, would_return=False,
+                waiting_time=1, treatment=2, knowledge=1, willingness=1,
+                comment="Asked for the certificate a fourth time, then silence. Another bill came this week.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="dana.k@example.com", title="Card terminal line dead",
+        steps=(
+            Evaluate(
+                16.0, resolved=False, rating=1, would_return=False, waiting_time=1, willingness=1,
+                comment="Never answered. Our IT contractor found the line had been moved to the wrong port in the "
+                        "basement.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="ray.h@example.com", title="Paid for a speed upgrade",
+        steps=(
+            Say(5.0, Kind.ANSWER, (
+                "Ray, we checked your modem: the new speed profile had never been sent to it. It has been now; "
+                "please restart the modem tonight. This month's price difference will be credited."
+            )),
+            Say(5.4, Kind.REPLY, "Restarted it, and the speed test shows the new speed. Thank you."),
+            Evaluate(
+                6.0, resolved=True, rating=4, would_return=True,
+                waiting_time=3, treatment=4, knowledge=4, willingness=4,
+                comment="Quick and to the point this time. Why could phone support not do the same?",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="priya.s@example.com", title="Long-distance charges",
+        steps=(
+            Say(11.0, Kind.ANSWER, (
+                "Under the terms and conditions of the plan, unlimited calling applies to calls within the "
+                "customer's home state. The charges are valid."
+            )),
+            Say(11.2, Kind.REPLY, (
+                "The letter confirming his order says \"unlimited calling in the US\". Could someone read it?"
+            )),
+            Evaluate(
+                26.0, resolved=False, rating=2, would_return=False,
+                waiting_time=2, treatment=2, knowledge=2, willingness=1,
+                comment="They quoted the small print and stopped answering.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="liam.o@example.com", title="Final bill sent to collections",
+        steps=(
+            Evaluate(
+                21.0, resolved=False, rating=1, would_return=False, waiting_time=1, willingness=1,
+                comment="No answer in three weeks. I paid the agency to make the letters stop.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="ray.h@example.com", title="Charged for a modem I returned",
+        steps=(
+            Say(10.0, Kind.ANSWER, (
+                "Returned equipment can take up to 30 days to be processed. If the charge remains after that, "
+                "please contact our billing team with your receipt."
+            )),
+            Evaluate(
+                38.0, resolved=False, rating=2, would_return=False,
+                waiting_time=2, treatment=3, knowledge=2, willingness=2,
+                comment="The thirty days have passed and the charge is still there. Billing asks for the receipt again.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="dana.k@example.com", title="Two hours on hold",
+        steps=(
+            Say(8.0, Kind.ANSWER, (
+                "The billing address has been updated. Address changes can be made in the online account under "
+                "Billing settings."
+            )),
+            Say(8.2, Kind.REPLY, "Thank you. That menu is not in our account, which is why I called."),
+            Evaluate(
+                9.0, resolved=True, rating=3, would_return=False,
+                waiting_time=1, treatment=3, knowledge=3, willingness=3,
+                comment="Done after eight days. It is a two-minute change.",
+            ),
+        ),
+    ),
+    # Nordnät over the year: answers the same day, fixes most things, credits when it is at fault.
+    DemoThread(
+        author="maja.n@example.com", title="Den nya routern tappar wifi",
+        steps=(
+            Say(0.3, Kind.ANSWER, (
+                "Hej Maja! Tack för en tydlig beskrivning. Den första programvaran till den routermodellen har ett "
+                "känt fel. Vi skickar i dag en ny router med rätt version, och den bör vara framme inom två dagar."
+            )),
+            Say(3.0, Kind.REPLY, "Den nya routern kom i går och har inte tappat anslutningen en enda gång. Tack!"),
+            Evaluate(
+                3.1, resolved=True, rating=5, would_return=True,
+                waiting_time=5, treatment=5, knowledge=5, willingness=5,
+                comment="Svar samma dag och en ny router två dagar senare. Så ska det gå till.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="erik.l@example.com", title="Fakturorna skickas fortfarande",
+        steps=(
+            Say(0.2, Kind.APOLOGY, (
+                "Hej Erik! Förlåt, adressen ändrades för anslutningen men inte för faktureringen. Det är rättat nu, "
+                "och vi har tagit bort påminnelseavgiften."
+            )),
+            Evaluate(
+                2.0, resolved=True, rating=4, would_return=True,
+                waiting_time=5, treatment=4, knowledge=4, willingness=5,
+                comment="Snabbt rättat. Men det borde inte ha krävts en påminnelse för att felet skulle upptäckas.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="maja.n@example.com", title="Fiberinstallationen sköts upp",
+        steps=(
+            Say(0.4, Kind.APOLOGY, (
+                "Hej Maja! Installatören blev sjuk, och vi borde ha ringt i stället för att skicka ett sms. Vi har "
+                "hittat en ny tid på fredag den här veckan."
+            )),
+            Say(0.5, Kind.OFFER, "För mobilsurfen under väntetiden krediterar vi 250 kronor på första fakturan.",
+                offer=DemoOffer(
+                    kind=Offer.Kind.CREDIT, amount=Decimal("250.00"), currency="SEK",
+                    description="250 kronor krediteras på första fakturan",
+                )),
+            Respond(0.8, accept=True),
+            Deliver(14.0),
+            Confirm(15.0),
+            Evaluate(
+                15.2, resolved=True, rating=5, would_return=True,
+                waiting_time=5, treatment=5, knowledge=4, willingness=5, compensation_fairness=5,
+                comment="Ny tid inom tre dagar, och krediten kom som utlovat.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="erik.l@example.com", title="Sommarstugans bredband",
+        steps=(
+            Say(0.4, Kind.ANSWER, (
+                "Hej Erik! Pausen registrerades felaktigt som en uppsägning. Vi har aktiverat ditt avtal igen med "
+                "samma pris och villkor, och anslutningen bör fungera inom en timme."
+            )),
+            Evaluate(
+                1.0, resolved=True, rating=5, would_return=True,
+                waiting_time=5, treatment=5, knowledge=4, willingness=5,
+                comment="Rättat inom ett dygn, och med de gamla villkoren.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="maja.n@example.com", title="Månadsavgiften drogs två gånger",
+        steps=(
+            Say(0.3, Kind.ANSWER, (
+                "Hej Maja! Ett fel hos vår betalleverantör drog avgiften två gånger för ett hundratal kunder den "
+                "dagen. Pengarna betalas tillbaka till ditt konto inom tre bankdagar."
+            )),
+            Say(4.0, Kind.REPLY, "Pengarna har kommit tillbaka. Tack för snabbt besked."),
+            Evaluate(
+                4.1, resolved=True, rating=5, would_return=True,
+                waiting_time=5, treatment=5, knowledge=5, willingness=5,
+                comment="Tydligt svar samma dag och pengarna tillbaka inom tre dagar.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="erik.l@example.com", title="Uppkopplingen blir långsam",
+        steps=(
+            Say(0.6, Kind.ANSWER, (
+                "Hej Erik! Tack för mätningarna, de hjälpte oss. En av länkarna till ert område blev överbelastad "
+                "efter ett fel i en annan nod. Trafiken är omfördelad sedan i eftermiddags, och vi följer "
+                "hastigheten i kväll."
+            )),
+            Say(2.0, Kind.REPLY, "Två kvällar i rad med full hastighet nu. Tack."),
+            Evaluate(
+                2.1, resolved=True, rating=4, would_return=True,
+                waiting_time=4, treatment=4, knowledge=5, willingness=4,
+                comment="Bra och konkret svar. Men en vecka med långsamma kvällar utan att de märkte något är länge.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="maja.n@example.com", title="Lovade att ringa upp efter fem",
+        steps=(
+            Say(0.2, Kind.ANSWER, (
+                "Hej Maja! Förlåt för samtalet vid fel tid. Svaret på din fråga: uppsägningstiden är en månad från "
+                "dagen då du säger upp, oavsett när i månaden det sker. Du kan säga upp direkt i appen under "
+                "Mitt abonnemang."
+            )),
+            Evaluate(
+                1.0, resolved=True, rating=4, would_return=True,
+                waiting_time=4, treatment=5, knowledge=5, willingness=4,
+                comment="Ett skriftligt svar inom några timmar, det var allt jag ville ha.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="erik.l@example.com", title="Två tv-kanaler försvann",
+        steps=(
+            Say(0.5, Kind.ANSWER, (
+                "Hej Erik! Avtalet med kanalernas ägare gick ut och kunde inte förlängas. Vi borde ha meddelat det i "
+                "förväg, och det ber vi om ursäkt för. Du kan byta till ett mindre paket utan kostnad eller säga "
+                "upp tv-tjänsten direkt."
+            )),
+            Say(1.5, Kind.REPLY, "Inget av de mindre paketen har kanalerna heller, så det hjälper inte oss."),
+            Evaluate(
+                6.0, resolved=False, rating=3, would_return=False,
+                waiting_time=5, treatment=4, knowledge=4, willingness=2,
+                comment="Snabbt och ärligt svar, men kanalerna är borta och priset är detsamma.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="maja.n@example.com", title="Avbrott en hel arbetsdag",
+        steps=(
+            Say(0.1, Kind.APOLOGY, (
+                "Hej Maja! Du har rätt. Arbetet var planerat, men aviseringen gick bara till kunder vars e-post "
+                "fanns i vårt system, och din adress saknades. Vi har lagt till den och ser över rutinen."
+            )),
+            Say(0.2, Kind.OFFER, "Som plåster på såren bjuder vi på två avgiftsfria dagar.", offer=DemoOffer(
+                kind=Offer.Kind.FREE_DAYS, days=2, description="Två avgiftsfria dagar på nästa faktura",
+            )),
+            Respond(0.5, accept=True),
+            Deliver(3.0),
+            Confirm(5.0),
+            Evaluate(
+                5.1, resolved=True, rating=5, would_return=True,
+                waiting_time=5, treatment=5, knowledge=5, willingness=5, compensation_fairness=4,
+                comment="Ärligt svar, en ändrad rutin och två gratisdagar. Mer kan man inte begära.",
+            ),
+        ),
+    ),
+    DemoThread(
+        author="erik.l@example.com", title="Uppsägningen av den fasta telefonin",
+        steps=(
+            Say(0.2, Kind.ANSWER, (
+                "Hej Erik! Uppsägningen fastnade i appen och nådde aldrig oss; det felet är rättat. Telefonin är nu "
+                "uppsagd från dagen du skickade den, och avgiften krediteras på nästa faktura. En bekräftelse har "
+                "gått till din e-post."
+            )),
+            Evaluate(
+                0.9, resolved=True, rating=5, would_return=True,
+                waiting_time=5, treatment=5, knowledge=5, willingness=5,
+                comment="Svar samma dag och en skriftlig bekräftelse. Tack.",
+            ),
         ),
     ),
 ]

@@ -1,5 +1,5 @@
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -8,9 +8,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
-from companies.models import Company, CompanyDomain, Industry, RepresentationClaim, Representative
+from companies.models import Company, CompanyDomain, Industry, RepresentationClaim, Representative, Scorecard
+from companies.scoring import MIN_EVALUATED
 from companies.tests.factories import CompanyFactory
+from complaints.management import demo_data
 from complaints.models import (
     Attachment,
     Comment,
@@ -66,6 +69,14 @@ def snapshot() -> dict:
     }
 
 
+def scores() -> dict:
+    """Each company's score over the last 12 months: (evaluated, score, low, high, label)."""
+    return {
+        card.company.name: (card.evaluated, card.score, card.score_low, card.score_high, card.label)
+        for card in Scorecard.objects.filter(window=Scorecard.Window.LAST_12_MONTHS).select_related("company")
+    }
+
+
 def story_2kom() -> Complaint:
     return Complaint.objects.get(title__startswith="Десять дней без интернета")
 
@@ -88,20 +99,21 @@ def test_it_creates_the_three_accounts_with_verified_email_and_their_roles(demo)
 
 @pytest.mark.django_db
 def test_running_it_again_changes_nothing_and_sends_no_mail(demo, django_capture_on_commit_callbacks):
-    counts, before = row_counts(), snapshot()
+    counts, before, scored = row_counts(), snapshot(), scores()
 
     with django_capture_on_commit_callbacks() as callbacks:
         output = load_demo(force=True)
 
     assert row_counts() == counts
     assert snapshot() == before
+    assert scores() == scored
     assert callbacks == []
     for kind in ("accounts", "industries", "companies", "representatives", "complaints", "threads"):
         assert f"{kind}: 0 created" in output
-    assert "complaints: 24 created" in demo
+    assert "complaints: 45 created" in demo
     assert "representatives: 5 created" in demo
-    assert "threads: 10 created" in demo
-    assert "threads: 0 created, 10 already present" in output
+    assert "threads: 31 created" in demo
+    assert "threads: 0 created, 31 already present" in output
 
 
 @pytest.mark.django_db
@@ -117,19 +129,25 @@ def test_it_refuses_without_debug_unless_forced(settings):
 
 
 @pytest.mark.django_db
-def test_it_runs_without_force_when_debug_is_on(settings):
+def test_it_runs_without_force_when_debug_is_on_and_the_moderator_publishes_what_is_held(settings):
     settings.DEBUG = True
+    # Every submitted complaint waits for review: the demo's moderator approves each.
+    settings.PREMODERATION = {"all"}
 
-    load_demo()
+    output = load_demo()
 
-    assert Complaint.objects.count() == 24
+    assert Complaint.objects.count() == len(demo_data.COMPLAINTS) == 45
+    assert Complaint.objects.public().count() == 45
+    assert "threads: 31 created" in output
+    published = StatusChange.objects.filter(to_status=S.PUBLISHED)
+    assert set(published.values_list("actor__email", flat=True)) == {"moderator@example.com"}
 
 
 @pytest.mark.django_db
 def test_all_complaints_are_public_and_written_in_the_four_languages(demo):
     complaints = Complaint.objects.all()
 
-    assert 20 <= complaints.count() <= 25
+    assert 40 <= complaints.count() <= 50
     assert complaints.count() == Complaint.objects.public().count()
     assert set(complaints.values_list("language", flat=True)) == {"en", "ru", "de", "sv"}
     assert set(complaints.exclude(currency="").values_list("currency", flat=True)) == {"RUB", "USD", "EUR", "SEK"}
@@ -146,7 +164,7 @@ def test_all_complaints_are_public_and_written_in_the_four_languages(demo):
 
 
 @pytest.mark.django_db
-def test_publication_dates_spread_over_three_months_with_several_in_the_current_one(db, monkeypatch):
+def test_publication_dates_spread_over_ten_months_with_several_in_the_current_one(db, monkeypatch):
     now = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
     monkeypatch.setattr(timezone, "now", lambda: now)
 
@@ -157,8 +175,11 @@ def test_publication_dates_spread_over_three_months_with_several_in_the_current_
     assert all(c.happened_on < timezone.localtime(c.published_at).date() for c in complaints)
     assert all(c.created_at < c.published_at for c in complaints)
     months = {(c.published_at.year, c.published_at.month) for c in complaints}
-    assert months == {(2026, 1), (2026, 2), (2026, 3)}
+    assert months == {(2025, month) for month in range(6, 13)} | {(2026, 1), (2026, 2), (2026, 3)}
     assert sum(c.published_at.month == 3 for c in complaints) >= 5
+    # Only the two scored companies go back further than three months.
+    older = {c.company.name for c in complaints if c.published_at < datetime(2026, 1, 1, tzinfo=UTC)}
+    assert older == {"Deltacom", "Nordnät Bredband"}
     # The threads, too, happened between publication and now.
     for message in Message.objects.select_related("complaint"):
         assert message.complaint.published_at < message.created_at < now
@@ -304,8 +325,8 @@ def test_other_complaints_show_the_other_outcomes(demo):
     declined = Offer.objects.get(status=Offer.Status.DECLINED)
     assert (declined.kind, declined.company.name) == (Offer.Kind.REFUND, "2KOM")
     assert declined.response_reason
-    two_stars = Evaluation.objects.get(rating=2)
-    assert (two_stars.resolved, two_stars.complaint.company.name) == (False, "Deltacom")
+    two_stars = Evaluation.objects.get(complaint__title__startswith="Outage credit promised twice")
+    assert (two_stars.resolved, two_stars.rating, two_stars.complaint.company.name) == (False, 2, "Deltacom")
     # The member can try answering an offer on their own complaint.
     open_offer = Offer.objects.get(status=Offer.Status.OPEN)
     assert open_offer.complaint.author.email == "member@example.com"
@@ -341,10 +362,60 @@ def test_the_company_accounts_business_inbox_lists_its_complaints(demo, client):
     assert response.status_code == 200
     page = response.content.decode()
     for complaint in ours:
-        assert complaint.title in page
+        assert escape(complaint.title) in page
     assert "Replacement phone shipped to an old address" not in page
 
     overdue = client.get(reverse("companies:business"), {"view": "overdue"})
     assert overdue.status_code == 200
     assert "Still billed for a fax line" in overdue.content.decode()
     assert "Десять дней без интернета" not in overdue.content.decode()
+
+
+@pytest.mark.django_db
+def test_two_companies_have_a_score_and_the_others_not_enough_data(demo, client):
+    cards = scores()
+
+    # Deltacom answers late or never and rarely solves anything; Nordnät answers within the day.
+    evaluated, score, low, high, label = cards["Deltacom"]
+    assert evaluated >= MIN_EVALUATED
+    assert label in ("poor", "not_recommended") and score < 6
+    assert low < score < high
+    evaluated, score, low, high, label = cards["Nordnät Bredband"]
+    assert evaluated >= MIN_EVALUATED
+    assert label in ("good", "excellent") and score >= 7
+    assert low < score < high
+    others = {name: card for name, card in cards.items() if name not in ("Deltacom", "Nordnät Bredband")}
+    assert len(others) == 8
+    assert all(card[0] < MIN_EVALUATED and card[1] is None and card[4] == "" for card in others.values())
+
+    nordnat = Company.objects.get(name="Nordnät Bredband")
+    page = client.get(nordnat.get_absolute_url()).content.decode()
+    assert f"{cards['Nordnät Bredband'][1]:.1f}" in page
+    assert f'class="badge label-{cards["Nordnät Bredband"][4]}"' in page
+    assert "90% range" in page
+    page = client.get(Company.objects.get(name="2KOM").get_absolute_url()).content.decode()
+    assert "Not enough data (1 of 10 evaluated complaints)" in page
+    # Both show up in their industries' rankings.
+    telecoms = client.get(reverse("companies:industry", kwargs={"slug": "telecoms"})).content.decode()
+    assert 'class="ranking"' in telecoms and "Deltacom" in telecoms
+
+
+@pytest.mark.django_db
+def test_the_scored_companies_answers_and_evaluations_tell_their_story(demo):
+    deltacom = Complaint.objects.filter(company__name="Deltacom")
+    nordnat = Complaint.objects.filter(company__name="Nordnät Bredband")
+
+    # Spread over ten months, each written in the company's language by the demo members who cannot sign in.
+    for complaints, language in ((deltacom, "en"), (nordnat, "sv")):
+        assert len({timezone.localtime(c.published_at).strftime("%Y-%m") for c in complaints}) == 10
+        assert set(complaints.values_list("language", flat=True)) == {language}
+        assert not any(c.author.has_usable_password() for c in complaints)
+    # Nordnät answers every complaint within the week, most within the day; Deltacom leaves some
+    # unanswered and typically takes more than a week over the rest.
+    waits = sorted(c.first_answered_at - c.published_at for c in nordnat)
+    assert len(waits) == nordnat.count() and waits[-1] < timedelta(days=7) and waits[len(waits) // 2] < timedelta(days=1)
+    waits = sorted(c.first_answered_at - c.published_at for c in deltacom if c.first_answered_at)
+    assert len(waits) < deltacom.count() and waits[len(waits) // 2] > timedelta(days=7)
+    # The answers come from the companies' representatives.
+    for message in Message.objects.filter(complaint__in=[*deltacom, *nordnat], company__isnull=False):
+        assert Representative.objects.filter(user=message.author, company=message.company).exists()

@@ -344,3 +344,12 @@ def test_complaint_page_query_count_does_not_grow_with_the_thread(client, member
     long = _queries_for(client, complaint.get_absolute_url())
     assert short == long
     assert long <= 16
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("title", ["Change", "Edit", "Withdraw", "Me too"])
+def test_a_title_that_reads_like_an_action_still_gets_its_own_page(client, title):
+    complaint = make_published(title=title)
+    response = client.get(complaint.get_absolute_url())
+    assert response.status_code == 200
+    assert response.context["complaint"] == complaint

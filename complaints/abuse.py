@@ -1,0 +1,204 @@
+"""Anti-abuse without third-party services: rate limits, a honeypot and a minimum fill time.
+
+Rate limits reuse django-allauth's limiter (``allauth.core.ratelimit.consume``), which
+reads ``settings.ACCOUNT_RATE_LIMITS`` by action name, so our actions sit beside
+allauth's own ("login", "signup", ...) and share their machinery:
+
+* counters live in Django's default cache: local memory on one machine, Redis when
+  ``REDIS_URL`` is set, so every worker process sees the same counts;
+* "user" rates count per member, "ip" rates per client address, which allauth takes
+  from ``X-Forwarded-For`` only as far as ``ALLAUTH_TRUSTED_PROXY_COUNT`` allows
+  (``REMOTE_ADDR`` when it is 0), so a forged header does not reset a limit;
+* a refused request is not counted.
+
+Use ``@rate_limited("comment")`` below ``@login_required`` (the per-member rates need
+a member); only POSTs are counted. Where only a valid form should cost something,
+call ``limit(request, action)`` after validation instead.
+"""
+
+import logging
+import math
+import time
+from functools import wraps
+from http import HTTPStatus
+
+from allauth.core import ratelimit
+from allauth.core.internal import ratelimit as allauth_ratelimit
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+# allauth's limiter keeps its configuration under this app's settings (ACCOUNT_RATE_LIMITS).
+RATE_LIMIT_APP = "allauth.account"
+
+# allauth's own views that answer 429, with the action they count, so that their
+# 429 page can also say when to try again.
+ALLAUTH_VIEW_ACTIONS = {
+    "account_login": "login",
+    "account_signup": "signup",
+    "account_reset_password": "reset_password",
+    "account_reset_password_from_key": "reset_password_from_key",
+    "account_change_password": "change_password",
+    "account_set_password": "change_password",
+    "account_email": "manage_email",
+    "account_reauthenticate": "reauthenticate",
+}
+
+
+# ---- Rate limits ------------------------------------------------------------
+
+def consume(request, action: str) -> int | None:
+    """Count one use of ``action`` by this member and address.
+
+    Returns None when it is allowed, else the seconds until it will be. A refused
+    use counts nowhere: all rates are checked first, and only then is one use
+    recorded against each of them.
+    """
+    user = request.user if request.user.is_authenticated else None
+    if ratelimit.consume(request, action=action, user=user, dry_run=True) and ratelimit.consume(
+        request, action=action, user=user
+    ):
+        return None
+    return retry_after(request, action)
+
+
+def retry_after(request, action: str) -> int:
+    """Seconds until ``action`` is allowed again for this member and address (at least 1)."""
+    return max(1, math.ceil(_wait(request, action)))
+
+
+def _wait(request, action: str) -> float:
+    """Seconds until every full rate of ``action`` has room again; 0 when none is full."""
+    user = request.user if request.user.is_authenticated else None
+    now = time.time()
+    wait = 0.0
+    for rate in allauth_ratelimit.get_rates(app=RATE_LIMIT_APP, action=action):
+        try:
+            key = allauth_ratelimit.get_cache_key(request, app=RATE_LIMIT_APP, action=action, rate=rate, user=user)
+        except ImproperlyConfigured:
+            continue  # a per-member rate for a visitor, or a per-key rate: not ours to work out
+        history = sorted((t for t in cache.get(key, []) if t > now - rate.duration), reverse=True)
+        if len(history) >= rate.amount:
+            # Allowed again once the amount-th newest use leaves the window.
+            wait = max(wait, history[rate.amount - 1] + rate.duration - now)
+    return wait
+
+
+def limit(request, action: str):
+    """None when ``action`` may go ahead (and it is counted), else the 429 response."""
+    wait = consume(request, action)
+    if wait is None:
+        return None
+    logger.warning("Rate limit %r reached", action)
+    return too_many_requests(request, retry_after=wait)
+
+
+def rate_limited(action: str):
+    """View decorator: POSTs count against ``settings.ACCOUNT_RATE_LIMITS[action]``; GETs never do."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST":
+                response = limit(request, action)
+                if response is not None:
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def too_many_requests(request, retry_after: int | None = None):
+    """The friendly 429 page; also allauth's (``handler429`` in the root URLconf)."""
+    if retry_after is None:
+        match = getattr(request, "resolver_match", None)
+        action = ALLAUTH_VIEW_ACTIONS.get(match.url_name if match else "")
+        if action:
+            retry_after = retry_after_if_limited(request, action)
+    context = {"retry_after": retry_after}
+    if retry_after:
+        minutes = math.ceil(retry_after / 60)
+        if minutes > 90:
+            context["retry_hours"] = math.ceil(retry_after / 3600)
+        else:
+            context["retry_minutes"] = minutes
+    response = render(request, "429.html", context, status=HTTPStatus.TOO_MANY_REQUESTS)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def retry_after_if_limited(request, action: str) -> int | None:
+    """Like retry_after, but None when no rate of ``action`` that we can work out is full."""
+    wait = _wait(request, action)
+    return math.ceil(wait) if wait > 0 else None
+
+
+# ---- Honeypot and minimum fill time -----------------------------------------
+
+BOT_ERROR = _("Please take a moment to check the form and send it again.")
+_STAMP_SALT = "complaints.abuse.form-started"
+
+
+class HumanCheckMixin(forms.Form):
+    """A honeypot field and a signed "form shown at" time, for public forms.
+
+    A bound form is refused, with a neutral error and nothing saved, when the
+    honeypot holds anything, the time is missing or tampered with, or it was sent
+    sooner than ``settings.FORM_MIN_FILL_SECONDS`` after being shown. A missing time
+    passes only when that setting is 0.
+    """
+
+    # Visually hidden in the template; people never see it, simple bots fill it.
+    extra_note = forms.CharField(
+        label=_("Leave this empty"), required=False, strip=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    form_started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["form_started"].initial = self._new_stamp()
+
+    def _signer(self):
+        # One salt per form class: a time signed for one form is no good for another.
+        return signing.TimestampSigner(salt=f"{_STAMP_SALT}:{type(self).__name__}")
+
+    def _new_stamp(self) -> str:
+        return self._signer().sign("shown")
+
+    def _stamp_problem(self, stamp: str) -> str | None:
+        minimum = getattr(settings, "FORM_MIN_FILL_SECONDS", 3)
+        if not stamp:
+            return None if minimum <= 0 else "missing"
+        try:
+            # Still within max_age means it came back too soon.
+            self._signer().unsign(stamp, max_age=minimum if minimum > 0 else None)
+        except signing.SignatureExpired:
+            return None  # the signature is good (checked first) and old enough
+        except signing.BadSignature:
+            return "tampered"
+        return "fast" if minimum > 0 else None
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = "honeypot" if self.data.get(self.add_prefix("extra_note")) else None
+        stamp_problem = self._stamp_problem(self.data.get(self.add_prefix("form_started")) or "")
+        if stamp_problem in ("missing", "tampered"):
+            # The form shown again carries a good time, so a person can send it.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("form_started")] = self._new_stamp()
+        problem = problem or stamp_problem
+        if problem:
+            logger.info("Form %s refused as automated: %s", type(self).__name__, problem)
+            raise ValidationError(BOT_ERROR, code="automated")
+        return cleaned
