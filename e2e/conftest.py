@@ -98,3 +98,27 @@ def link_from_mail():
         return links[0]
 
     return link_from_mail
+
+
+@pytest.fixture
+def person(browser, live_server, transactional_db):
+    """A page in a browser context of its own, signed in as the given user (or a visitor for None)."""
+
+    def person(user=None):
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+            context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(error))
+        return page
+
+    contexts, errors = [], []
+    yield person
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"

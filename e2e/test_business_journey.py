@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -30,28 +29,6 @@ def label(*texts):
     alternatives = "|".join(re.escape(text) for text in texts)
     return re.compile(rf"^({alternatives})[\s:*]*$", re.IGNORECASE)
 
-
-@pytest.fixture
-def person(browser, live_server, transactional_db):
-    """A page in a browser context of its own, signed in as the given user (or a visitor for None)."""
-
-    def person(user=None):
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        contexts.append(context)
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-            context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(error))
-        return page
-
-    contexts, errors = [], []
-    yield person
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def post_for_the_company(page, *, kind, body):

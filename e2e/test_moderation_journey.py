@@ -8,10 +8,8 @@ and label. Each person has a browser context of their own, so their own cookies.
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -37,29 +35,6 @@ def make_moderator(email="moderator@example.com"):
     user.groups.add(Group.objects.get_or_create(name="moderators")[0])
     return user
 
-
-@pytest.fixture
-def person(browser, live_server, transactional_db):
-    """A page in a browser context of its own, signed in as the given user (or a visitor for None)."""
-
-    def person(user=None):
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        if user is not None:
-            client = Client()
-            client.force_login(user)
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-            context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(error))
-        return page
-
-    contexts, errors = [], []
-    yield person
-    for context in contexts:
-        context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def test_first_complaint_with_a_phone_number_is_redacted_and_approved_by_a_moderator(page, log_in, person, settings):
