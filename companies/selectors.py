@@ -85,6 +85,7 @@ def scorecard_for(company, window: str):
 
 def scorecard_charts(card) -> list:
     """The company page's charts, from stored figures only."""
+    from django.utils.text import capfirst
     from django.utils.translation import gettext as _
 
     from companies.charts import bar_chart, month_label
@@ -109,7 +110,7 @@ def scorecard_charts(card) -> list:
         ))
     averages = card.factor_averages()
     if averages:
-        labels = {name: str(Evaluation._meta.get_field(name).verbose_name).capitalize() for name in Evaluation.FACTORS}
+        labels = {name: capfirst(str(Evaluation._meta.get_field(name).verbose_name)) for name in Evaluation.FACTORS}
         charts.append(bar_chart(
             _("Service factors, average of 5"),
             [(labels[name], round(avg, 1), f"{labels[name]}: {avg:.1f} / 5 (n = {n})")

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -89,7 +90,7 @@ def company_detail(request, slug):
 
 def scorecard_summary(company, card, window) -> str:
     """One sentence for link previews (Open Graph) and search results."""
-    period = dict(Scorecard.Window.choices)[window].lower()
+    period = dict(Scorecard.Window.choices)[window]
     if card is None or not card.complaints:
         return _("%(name)s: no published complaints (%(period)s).") % {"name": company.name, "period": period}
     answered = round(100 * card.answered / card.complaints)
@@ -98,7 +99,7 @@ def scorecard_summary(company, card, window) -> str:
             "name": company.name, "n": card.complaints, "answered": answered, "period": period}
     return _("%(name)s: score %(score)s/10 (%(label)s) from %(evaluated)s evaluated complaints; "
              "%(answered)s%% of %(n)s complaints answered (%(period)s).") % {
-        "name": company.name, "score": f"{card.score:.1f}", "label": dict(LABEL_CHOICES)[card.label],
+        "name": company.name, "score": number_format(card.score, 1), "label": dict(LABEL_CHOICES)[card.label],
         "evaluated": card.evaluated, "answered": answered, "n": card.complaints, "period": period}
 
 

@@ -580,7 +580,7 @@ def test_company_page_has_an_open_graph_description(client, scored_portal):
     body = client.get(zeta.get_absolute_url()).content.decode()
     summary = scorecard_summary(zeta, card(zeta), "12m")
     assert summary == ("Zeta: score 7.9/10 (Good) from 10 evaluated complaints; "
-                       "100% of 10 complaints answered (last 12 months).")
+                       "100% of 10 complaints answered (Last 12 months).")
     assert f'<meta property="og:description" content="{summary}">' in body
     body = client.get(gamma.get_absolute_url(), {"window": "all"}).content.decode()
     assert '<meta property="og:description" content="Gamma: no published complaints (all time).">' in body
