@@ -583,7 +583,7 @@ def test_company_page_has_an_open_graph_description(client, scored_portal):
                        "100% of 10 complaints answered (Last 12 months).")
     assert f'<meta property="og:description" content="{summary}">' in body
     body = client.get(gamma.get_absolute_url(), {"window": "all"}).content.decode()
-    assert '<meta property="og:description" content="Gamma: no published complaints (all time).">' in body
+    assert '<meta property="og:description" content="Gamma: no published complaints (All time).">' in body
 
 
 @pytest.mark.django_db
