@@ -77,6 +77,13 @@ def _item_targets(item) -> dict:
     raise TypeError(item)
 
 
+def _public_note(complaint: Complaint, note: str) -> None:
+    """A timeline row for a moderation action that does not change the status (no moderator named)."""
+    StatusChange.objects.create(
+        complaint=complaint, from_status=complaint.status, to_status=complaint.status, actor=None, note=note[:300]
+    )
+
+
 def _flags_of(item):
     return Flag.objects.filter(**{type(item).__name__.lower(): item})
 
@@ -158,6 +165,8 @@ def moderation_hide(*, item, moderator, reason: str, note: str = ""):
                 raise ComplaintError(_("This is already hidden."))
             item.is_hidden = True
             item.save(update_fields=["is_hidden"])
+            _public_note(item.complaint, _("A message or comment was hidden by the moderators: %(reason)s")
+                         % {"reason": _reason_label(reason)})
         _close_flags(item, moderator=moderator, status=Flag.Status.UPHELD)
         _record(actor=moderator, action=ModerationAction.Action.HIDE, reason=reason, note=note, **_item_targets(item))
     return item
@@ -179,6 +188,8 @@ def moderation_restore(*, item, moderator, reason: str = "ok", note: str = ""):
         else:
             if not item.is_hidden and not item.text_held:
                 raise ComplaintError(_("This is not hidden."))
+            if item.is_hidden:
+                _public_note(item.complaint, _("A message or comment was restored by the moderators."))
             item.is_hidden = item.text_held = False
             item.save(update_fields=["is_hidden", "text_held"])
         _record(actor=moderator, action=ModerationAction.Action.RESTORE, reason=reason, note=note,
@@ -207,6 +218,9 @@ def moderation_redact(*, item, field: str, selection: str, moderator, reason: st
         setattr(item, field, original.replace(selection, redaction_marker(item)))
         item.text_held = False
         item.save()
+        complaint = item if isinstance(item, Complaint) else item.complaint
+        if complaint.status != Complaint.Status.PENDING:
+            _public_note(complaint, _("Personal data was removed by the moderators."))
         Redaction.objects.create(field=field, original=original, removed=selection, actor=moderator,
                                  **{k: v for k, v in _item_targets(item).items() if k != "complaint_id"})
         _close_flags(item, moderator=moderator, status=Flag.Status.UPHELD)
@@ -396,6 +410,7 @@ def complaint_edit(*, complaint: Complaint, user, title: str, story: str) -> Com
         complaint.save()
         if moderator and complaint.author_id != user.pk:
             _record(actor=user, action=ModerationAction.Action.EDIT, reason="other", complaint=complaint)
+            _public_note(complaint, _("Edited by the moderators."))
     return complaint
 
 

@@ -277,6 +277,27 @@ def test_a_message_or_comment_is_hidden_and_restored(thread, moderator, publishe
     assert recorded(**{kind: item}) == ["hide", "restore"]
 
 
+def test_the_public_timeline_tells_of_hidden_messages_redactions_and_moderator_edits(
+    thread, moderator, published
+):
+    """Moderation that keeps the complaint's status still leaves a public row, without the moderator."""
+    from complaints.moderation import complaint_edit
+
+    moderation_hide(item=thread["message"], moderator=moderator, reason="abuse")
+    moderation_redact(item=thread["comment"], field="body", selection=PHONE, moderator=moderator)
+    complaint_edit(complaint=published, user=moderator, title=published.title, story="A shorter story.")
+    published.refresh_from_db()
+    notes = list(
+        StatusChange.objects.filter(complaint=published, from_status=published.status, to_status=published.status)
+        .values_list("note", "actor")
+    )
+    assert notes == [
+        ("A message or comment was hidden by the moderators: Abuse or hate", None),
+        ("Personal data was removed by the moderators.", None),
+        ("Edited by the moderators.", None),
+    ]
+
+
 # Redaction.
 
 def test_redact_replaces_exactly_the_selection_and_keeps_the_original_for_moderators(member, company, moderator):
@@ -451,7 +472,8 @@ def test_a_decision_another_moderator_made_first_is_refused_and_recorded_once(
     assert recorded() == [*first, "restore", "move"]
     assert not ModerationAction.objects.filter(actor=other_moderator).exists()
     assert StatusChange.objects.filter(complaint=pending, to_status="published").count() == 1
-    assert StatusChange.objects.filter(complaint=published, to_status="hidden").count() == 1
+    # One change of status; rows that keep the status are the public notes about its messages.
+    assert StatusChange.objects.filter(complaint=published, to_status="hidden").exclude(from_status="hidden").count() == 1
     assert Redaction.objects.count() == 1
 
 
