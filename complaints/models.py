@@ -530,6 +530,16 @@ class Flag(models.Model):
         return self.complaint or self.message or self.comment
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk changes would bypass the per-object guard below, so they are refused too."""
+
+    def update(self, **kwargs):
+        raise ValueError("Moderation actions cannot be changed.")
+
+    def delete(self):
+        raise ValueError("Moderation actions cannot be deleted.")
+
+
 class ModerationAction(models.Model):
     """An append-only record of one moderator decision: who, what, why, when."""
 
@@ -568,6 +578,8 @@ class ModerationAction(models.Model):
     member = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -341,7 +341,10 @@ def moderation_merge(*, source: Company, target: Company, moderator, note: str =
         Scorecard.objects.filter(company=source).delete()
         source.is_listed = False
         source.save(update_fields=["is_listed"])
-        _record(actor=moderator, action=ModerationAction.Action.MERGE, reason="duplicate", note=note, company=target)
+        # A record for moderators, kept as written (not interface text).
+        merged = f"Merged: {source.name} (/companies/{source.slug}/)."
+        _record(actor=moderator, action=ModerationAction.Action.MERGE, reason="duplicate",
+                note=f"{merged} {note}".strip(), company=target)
         schedule_scorecard_refresh(target.pk)
     return target
 

@@ -378,6 +378,11 @@ def test_moderation_actions_cannot_be_changed_or_deleted(published, moderator):
         action.save()
     with pytest.raises(ValueError, match="cannot be deleted"):
         action.delete()
+    # Bulk changes, which skip the object methods, are refused as well.
+    with pytest.raises(ValueError, match="cannot be changed"):
+        ModerationAction.objects.filter(pk=action.pk).update(note="Nothing happened")
+    with pytest.raises(ValueError, match="cannot be deleted"):
+        ModerationAction.objects.all().delete()
     assert ModerationAction.objects.get().note == "Advert"
 
 
