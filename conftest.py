@@ -39,6 +39,16 @@ def no_rate_limits(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_after_each_test():
+    # LocaleMiddleware leaves the last request's language active in this
+    # thread; a test that asked in Swedish must not make the next one Swedish.
+    yield
+    from django.utils import translation
+
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate-limit counters live in the cache; each test starts with none.
     from django.core.cache import cache
