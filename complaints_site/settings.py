@@ -139,6 +139,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Several addresses per account (a work address for representing a company
 # is added beside the personal one); changing e-mail = add, make primary, remove.
 ACCOUNT_CHANGE_EMAIL = False
+# Changing e-mail addresses asks for the password again after five minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_MAX_EMAIL_ADDRESSES = 5
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # allauth's defaults stay (login, signup, password reset...); our own actions are
