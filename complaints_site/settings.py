@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     "django_countries",
     "complaints_site",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "complaints_site.middleware.RequireSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "complaints_site.urls"
@@ -155,6 +157,12 @@ ACCOUNT_RATE_LIMITS = {
     "me_too": "60/h/user,200/h/ip",
     "represent": "5/d/user,20/d/ip",  # representation requests
 }
+# A second factor (allauth's MFA: authenticator app plus recovery codes) for any
+# account; with REQUIRE_MFA_FOR_STAFF on, moderators and company representatives
+# must set one up before they can act.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+REQUIRE_MFA_FOR_STAFF = env_bool("REQUIRE_MFA_FOR_STAFF", False)
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Public forms (complaint, comment) sent sooner than this after being shown are refused as automated.
 FORM_MIN_FILL_SECONDS = env_int("FORM_MIN_FILL_SECONDS", 3)
