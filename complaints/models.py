@@ -38,6 +38,10 @@ class ComplaintQuerySet(models.QuerySet):
 
 
 class Complaint(models.Model):
+    class Source(models.TextChoices):
+        PORTAL = "portal", _("This portal")
+        CFPB = "cfpb", _("US CFPB consumer complaint database")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PENDING = "pending", _("Waiting for review")
@@ -100,6 +104,10 @@ class Complaint(models.Model):
     language = models.CharField(_("language of the complaint"), max_length=10, choices=ALL_LANGUAGES)
     display_name = models.CharField(_("name shown"), max_length=60, blank=True)
     is_anonymous = models.BooleanField(_("post anonymously"), default=False)
+    category = models.CharField(_("category"), max_length=200, blank=True)
+    # Where the complaint came from; an imported one keeps its id in the source.
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.PORTAL)
+    external_id = models.CharField(_("id in the source"), max_length=40, blank=True)
 
     # Private: shown only to the author and moderators (and, later, the company).
     account_number = models.CharField(_("account or contract number"), max_length=60, blank=True)
@@ -137,6 +145,9 @@ class Complaint(models.Model):
         verbose_name_plural = _("complaints")
         constraints = [
             models.UniqueConstraint(fields=["author", "submission_token"], name="complaint_unique_submission"),
+            models.UniqueConstraint(
+                fields=["source", "external_id"], condition=~Q(external_id=""), name="complaint_unique_external_id"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="complaint_public_list"),
@@ -195,8 +206,9 @@ class Complaint(models.Model):
     @property
     def shown_author(self) -> str:
         if self.is_anonymous or not self.display_name:
-            # A deleted account's complaints are anonymised and its user deactivated.
-            if self.author_id and not self.author.is_active:
+            # A deleted account's complaints are anonymised and its user deactivated;
+            # imported public records have an inactive importing account as author.
+            if self.source == self.Source.PORTAL and self.author_id and not self.author.is_active:
                 return str(_("Former member"))
             return str(_("Anonymous"))
         return self.display_name
