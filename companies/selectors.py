@@ -1,4 +1,4 @@
-"""Read paths for companies: the business inbox and the basic public record."""
+"""Read paths for companies: the business inbox, scorecards, charts and rankings."""
 
 from datetime import timedelta
 
@@ -48,31 +48,6 @@ def inbox_complaints(companies, view: str | None):
     # Complaints waiting on someone first, oldest waiting first; finished ones last.
     finished_last = Case(When(waiting_on=Complaint.WaitingOn.NOBODY, then=Value(1)), default=Value(0))
     return complaints.order_by(finished_last, "waiting_since", "published_at", "pk")
-
-
-def company_record(company) -> dict:
-    """The basic public record shown on the company page (the full scorecard comes later)."""
-    answered = Q(first_answered_at__isnull=False)
-    evaluated = Q(evaluation__isnull=False)
-    complaints = Complaint.objects.public().filter(company=company).aggregate(
-        total=Count("pk"),
-        answered=Count("pk", filter=answered),
-        evaluated=Count("pk", filter=evaluated),
-        resolved=Count("pk", filter=evaluated & Q(evaluation__resolved=True)),
-    )
-    offers = Offer.objects.filter(company=company, complaint__status__in=Complaint.PUBLIC_STATUSES).aggregate(
-        made=Count("pk"),
-        accepted=Count("pk", filter=Q(status__in=[Offer.Status.ACCEPTED, Offer.Status.DELIVERED,
-                                                  Offer.Status.CONFIRMED, Offer.Status.DISPUTED])),
-    )
-    record = {**complaints, "offers_made": offers["made"], "offers_accepted": offers["accepted"]}
-    record["answered_share"] = _share(record["answered"], record["total"])
-    record["resolved_share"] = _share(record["resolved"], record["evaluated"])
-    return record
-
-
-def _share(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
 
 
 # Scorecards, charts and rankings.
