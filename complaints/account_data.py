@@ -22,6 +22,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -257,6 +258,7 @@ def member_delete(*, user, withdraw_complaints: bool) -> None:
         me_toos = MeToo.objects.filter(user=user)
         for company_id in set(me_toos.values_list("complaint__company_id", flat=True)):
             schedule_scorecard_refresh(company_id)
+        Complaint.objects.filter(me_toos__user=user).update(me_too_count=F("me_too_count") - 1)
         me_toos.delete()
         Follow.objects.filter(user=user).delete()
 

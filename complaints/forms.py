@@ -340,10 +340,6 @@ class EvaluationForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class ComplaintSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search complaints"), max_length=200, required=False)
-
-
 class CommentForm(HumanCheckMixin, TokenMixin):
     body = forms.CharField(label=_("Your comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,11 @@ CURRENCIES = [
     ("NOK", "NOK"), ("DKK", "DKK"), ("CHF", "CHF"), ("PLN", "PLN"), ("UAH", "UAH"),
     ("KZT", "KZT"), ("BRL", "BRL"), ("CAD", "CAD"), ("AUD", "AUD"), ("JPY", "JPY"),
 ]
+
+
+# Complaint.PUBLIC_STATUSES as plain values, for the partial indexes in its
+# Meta (which cannot see the class's own attributes); a test keeps them equal.
+PUBLIC_STATUS_VALUES = ("published", "answered", "resolved", "unresolved", "closed")
 
 
 class ComplaintQuerySet(models.QuerySet):
@@ -136,6 +142,11 @@ class Complaint(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Kept equal to the MeToo rows by the service, so lists can sort by it.
+    me_too_count = models.PositiveIntegerField(default=0, editable=False)
+    # PostgreSQL only: the full-text document, kept by a database trigger
+    # (migration 0005) in the complaint's own language; NULL on SQLite.
+    search_document = SearchVectorField(null=True, editable=False)
 
     objects = ComplaintQuerySet.as_manager()
 
@@ -152,6 +163,19 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="complaint_public_list"),
             models.Index(fields=["company", "status", "-published_at"], name="complaint_company_list"),
+            # The public lists read these in order and stop after one page
+            # (keyset paging, complaints/paging.py): no sort of a million rows.
+            models.Index(
+                fields=["-published_at", "-id"], condition=Q(status__in=PUBLIC_STATUS_VALUES), name="complaint_public_newest"
+            ),
+            models.Index(
+                fields=["company", "-published_at", "-id"], condition=Q(status__in=PUBLIC_STATUS_VALUES),
+                name="complaint_public_company",
+            ),
+            models.Index(
+                fields=["-me_too_count", "-published_at", "-id"], condition=Q(status__in=PUBLIC_STATUS_VALUES),
+                name="complaint_public_me_too",
+            ),
         ]
 
     def __str__(self):

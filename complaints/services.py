@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -454,13 +455,16 @@ def me_too_toggle(*, complaint: Complaint, user) -> bool:
     if viewer.is_representative:
         # The company's own people would inflate "had the same problem".
         raise ComplaintError(_("Representatives of the company cannot say “me too”."))
-    deleted, _rows = MeToo.objects.filter(complaint=complaint, user=user).delete()
-    if deleted:
-        schedule_scorecard_refresh(complaint.company_id)
-        return False
+    with transaction.atomic():
+        deleted, _rows = MeToo.objects.filter(complaint=complaint, user=user).delete()
+        if deleted:
+            Complaint.objects.filter(pk=complaint.pk).update(me_too_count=F("me_too_count") - 1)
+            schedule_scorecard_refresh(complaint.company_id)
+            return False
     try:
         with transaction.atomic():
             MeToo.objects.create(complaint=complaint, user=user)
+            Complaint.objects.filter(pk=complaint.pk).update(me_too_count=F("me_too_count") + 1)
             schedule_scorecard_refresh(complaint.company_id)
     except IntegrityError:
         pass  # a double click: the first one counted

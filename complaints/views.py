@@ -6,7 +6,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,17 +15,18 @@ from companies.models import Company, ReplyTemplate, Representative
 from complaints.abuse import limit, rate_limited
 from complaints.access import Viewer
 from complaints.account_data import DeleteAccountForm, member_delete, member_export
+from complaints.filters import ComplaintFilter
 from complaints.forms import (
     AuthorReplyForm,
     CommentForm,
     CompanyMessageForm,
     ComplaintForm,
-    ComplaintSearchForm,
     EvaluationForm,
     OfferReasonForm,
     WithdrawForm,
 )
 from complaints.models import Attachment, Complaint, Message, Offer
+from complaints.search import results_page
 from complaints.services import (
     ComplaintError,
     comment_post,
@@ -64,13 +64,14 @@ def _own_draft(request, pk) -> Complaint:
 
 @require_safe
 def complaint_list(request):
-    complaints = Complaint.objects.public().with_list_related().newest_first()
-    form = ComplaintSearchForm(request.GET)
-    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    if query:
-        complaints = complaints.filter(Q(title__icontains=query) | Q(story__icontains=query))
-    page = Paginator(complaints, COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "complaints/complaint_list.html", {"page": page, "query": query, "form": form})
+    filterset = ComplaintFilter(request.GET or None, queryset=Complaint.objects.public().with_list_related())
+    results = results_page(
+        filterset.qs, words=filterset.words, sort=filterset.chosen_sort, per_page=COMPLAINTS_PER_PAGE,
+        after=request.GET.get("after", ""), before=request.GET.get("before", ""), page_number=request.GET.get("page"),
+    )
+    return render(request, "complaints/complaint_list.html", {
+        "filter": filterset, "results": results, "page": results.page, "query": filterset.words,
+    })
 
 
 @verified_email_required
@@ -221,11 +222,10 @@ def _detail_context(request, complaint, viewer=None):
     for comment in comments:
         comment.by_company = comment.author_id in representative_ids
         comment.by_complaint_author = comment.author_id == complaint.author_id
-    me_too_count = complaint.me_toos.count()
     context.update({
         "thread": list(messages_),
         "comments": comments,
-        "me_too_count": me_too_count,
+        "me_too_count": complaint.me_too_count,
         "said_me_too": viewer.is_member and complaint.me_toos.filter(user=request.user).exists(),
         "follows": viewer.is_member and complaint.follows.filter(user=request.user).exists(),
         "evaluation": getattr(complaint, "evaluation", None),

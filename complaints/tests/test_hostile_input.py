@@ -186,7 +186,8 @@ def test_xss_payloads_render_as_text_in_lists(member, industry, payloads):
 LIST_PARAMETERS = ["q", "industry", "country", "sort", "page"]
 # Markup that legitimately varies with the number of results and error messages;
 # a payload injecting one of these still shows up as a handler or script URL.
-LIST_MARKUP = ("p", "br", "a", "li", "ul", "ol", "h2", "h3", "article", "time", "span", "nav", "div")
+# Result markup, and <mark>: the highlighted words of a search.
+LIST_MARKUP = ("p", "br", "a", "li", "ul", "ol", "h2", "h3", "article", "time", "span", "nav", "div", "mark")
 
 
 def list_values(payloads) -> list[str]:

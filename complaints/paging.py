@@ -1,0 +1,140 @@
+"""Paging through long lists of complaints without scanning them.
+
+Numbered pages cost an OFFSET: page 25,000 of a million complaints makes the
+database walk 500,000 rows first, and "page 1 of 50,000" costs an exact
+COUNT(*) over the whole set on every view. Instead the lists use keyset
+paging: a link to the next page carries the sort key of the last row shown
+("after"), the previous page the key of the first ("before"), and the query
+asks for rows beyond that key in index order, LIMIT one page. Every page,
+the first or the millionth, reads about one page of index entries (see the
+partial indexes on Complaint). Counts are capped the same way: COUNT_CAP + 1
+rows at most are counted, and more is shown as "more than COUNT_CAP".
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import F
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+
+COUNT_CAP = 1000
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class Sort:
+    """An ordering the pager can walk: fields that end in the primary key, one direction."""
+
+    fields: tuple[str, ...]
+    descending: bool
+
+    def order_by(self, reverse=False) -> list:
+        descending = self.descending != reverse
+        return [F(name).desc() if descending else F(name).asc() for name in self.fields]
+
+
+SORTS = {
+    "newest": Sort(("published_at", "id"), descending=True),
+    "oldest": Sort(("published_at", "id"), descending=False),
+    "me_too": Sort(("me_too_count", "published_at", "id"), descending=True),
+}
+
+
+class BadCursor(ValueError):
+    """A page link that was not made by us (or by an older version)."""
+
+
+def encode_cursor(values) -> str:
+    """Sort key values as a short string of integers: "1731000000123456.42"."""
+    parts = []
+    for value in values:
+        if isinstance(value, datetime.datetime):
+            value = (value - EPOCH) // datetime.timedelta(microseconds=1)
+        parts.append(str(int(value)))
+    return ".".join(parts)
+
+
+def decode_cursor(text: str, sort: Sort) -> tuple:
+    parts = text.split(".")
+    if len(parts) != len(sort.fields) or len(text) > 100:
+        raise BadCursor(text)
+    values = []
+    for name, part in zip(sort.fields, parts, strict=True):
+        try:
+            number = int(part)
+        except ValueError:
+            raise BadCursor(text) from None
+        if name == "published_at":
+            try:
+                values.append(EPOCH + datetime.timedelta(microseconds=number))
+            except OverflowError:
+                raise BadCursor(text) from None
+        elif not 0 <= number < 2**63:
+            raise BadCursor(text)
+        else:
+            values.append(number)
+    return tuple(values)
+
+
+@dataclass
+class KeysetPage:
+    items: list
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+    @property
+    def has_previous(self) -> bool:
+        return bool(self.previous_cursor)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def _key(item, sort: Sort) -> str:
+    return encode_cursor(getattr(item, "pk" if name == "id" else name) for name in sort.fields)
+
+
+def keyset_page(queryset, sort: Sort, *, per_page: int, after: str = "", before: str = "") -> KeysetPage:
+    """One page of `queryset` in `sort` order, after or before a cursor. Raises BadCursor."""
+    key = Tuple(*[F(name) for name in sort.fields])
+    if before:
+        values = decode_cursor(before, sort)
+        beyond = TupleGreaterThan(key, values) if sort.descending else TupleLessThan(key, values)
+        rows = list(queryset.filter(beyond).order_by(*sort.order_by(reverse=True))[: per_page + 1])
+        more_before = len(rows) > per_page
+        rows = rows[:per_page][::-1]
+        return KeysetPage(
+            rows,
+            next_cursor=_key(rows[-1], sort) if rows else "",
+            previous_cursor=_key(rows[0], sort) if rows and more_before else "",
+        )
+    ordered = queryset.order_by(*sort.order_by())
+    if after:
+        values = decode_cursor(after, sort)
+        ordered = ordered.filter(TupleLessThan(key, values) if sort.descending else TupleGreaterThan(key, values))
+    rows = list(ordered[: per_page + 1])
+    more_after = len(rows) > per_page
+    rows = rows[:per_page]
+    return KeysetPage(
+        rows,
+        next_cursor=_key(rows[-1], sort) if rows and more_after else "",
+        previous_cursor=_key(rows[0], sort) if rows and after else "",
+    )
+
+
+def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many rows, counting no further than cap + 1; and whether it was capped."""
+    count = queryset.order_by()[: cap + 1].count()
+    return min(count, cap), count > cap

@@ -1,0 +1,228 @@
+"""Finding public complaints by their words.
+
+On PostgreSQL each complaint carries a full-text document built by a trigger
+(migration 0005) in the complaint's own language: English, Russian, German
+and Swedish are stemmed, anything else uses the "simple" configuration. A
+search is read with web-search syntax ("quoted phrase", -word, or) once per
+configuration and the readings are OR-ed, so "charged" finds "charges" in an
+English story and "платежей" finds "платежи" in a Russian one.
+
+Elsewhere (SQLite, the one-machine default) the same syntax is matched with
+LIKE over the title, the story and the company's names: no word forms, no
+ranking beyond "the title matches", but the page looks the same.
+
+The work per search is bounded: at most CANDIDATE_LIMIT of the newest
+matches are ranked. A word found in half a million complaints costs the same
+as one found in a thousand, and nobody reads past the first pages of a
+ranked list anyway; a count above the cap is shown as "more than".
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import Case, F, IntegerField, Q, Subquery, Value, When
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from complaints.paging import SORTS, BadCursor, capped_count, keyset_page
+
+SEARCH_CONFIGS = ("english", "russian", "german", "swedish", "simple")
+LANGUAGE_CONFIGS = {"en": "english", "ru": "russian", "de": "german", "sv": "swedish"}
+
+# How many of the newest matches are ranked by relevance (see above).
+CANDIDATE_LIMIT = 500
+# Web-search terms read on SQLite; more are ignored, to bound the LIKE clauses.
+MAX_TERMS = 12
+EXCERPT_WORDS = 40
+
+# Markers for the highlighted words: private-use characters, so that after
+# escaping everything the only markup is the <mark> put in their place. A text
+# that itself contains them is shown without highlighting.
+MARK_START = "\ue000"
+MARK_STOP = "\ue001"
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    negated: bool = False
+
+
+def parse_web_search(text: str) -> list[list[Term]]:
+    """Web-search syntax as alternatives of terms that must all hold.
+
+    `a "b c" -d or e` reads as (a AND "b c" AND NOT d) OR e, like PostgreSQL's
+    websearch_to_tsquery, where "or" binds more loosely than the spaces.
+    """
+    groups: list[list[Term]] = [[]]
+    count = 0
+    for minus, phrase, word in re.findall(r'(-?)"([^"]*)"?|(\S+)', text):
+        if word and word.lower() == "or":
+            if groups[-1]:
+                groups.append([])
+            continue
+        negated = bool(minus) or word.startswith("-")
+        value = (phrase if not word else word.lstrip("-")).strip().strip("\"'")
+        if not value or count >= MAX_TERMS:
+            continue
+        groups[-1].append(Term(value, negated))
+        count += 1
+    return [group for group in groups if group]
+
+
+def _is_postgresql(queryset) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def _ts_query(text: str):
+    query = None
+    for config in SEARCH_CONFIGS:
+        reading = SearchQuery(text, config=config, search_type="websearch")
+        query = reading if query is None else query | reading
+    return query
+
+
+def _like(term: Term) -> Q:
+    return (
+        Q(title__icontains=term.text) | Q(story__icontains=term.text)
+        | Q(company__name__icontains=term.text) | Q(company__aliases__icontains=term.text)
+    )
+
+
+def search_filter(queryset, text: str):
+    """The complaints of `queryset` that match `text` (unordered)."""
+    if _is_postgresql(queryset):
+        return queryset.filter(search_document=_ts_query(text))
+    groups = parse_web_search(text)
+    if not groups:
+        return queryset
+    condition = Q()
+    for group in groups:
+        clause = Q()
+        for term in group:
+            clause &= ~_like(term) if term.negated else _like(term)
+        condition |= clause
+    return queryset.filter(condition)
+
+
+def ranked(queryset, text: str):
+    """The best CANDIDATE_LIMIT matches in `queryset` ranked by relevance.
+
+    `queryset` already holds the search filter and the other filters.
+    """
+    candidates = queryset.order_by("-published_at", "-pk").values("pk")[:CANDIDATE_LIMIT]
+    bounded = queryset.model.objects.filter(pk__in=Subquery(candidates)).select_related("company")
+    if _is_postgresql(queryset):
+        rank = SearchRank(F("search_document"), _ts_query(text))
+    else:
+        # No ranking function here: a match in the title comes first.
+        title = Q()
+        for group in parse_web_search(text):
+            for term in group:
+                if not term.negated:
+                    title |= Q(title__icontains=term.text)
+        rank = Value(0, output_field=IntegerField())
+        if title:
+            rank = Case(When(title, then=Value(1)), default=rank, output_field=IntegerField())
+    return bounded.annotate(rank=rank).order_by("-rank", "-published_at", "-pk")
+
+
+def highlight_page(complaints: list, text: str) -> None:
+    """Give each complaint of a shown page a safe `title_html` and `excerpt_html`."""
+    if not complaints or not text:
+        return
+    if _is_postgresql(complaints[0].__class__.objects.all()):
+        _highlight_postgresql(complaints, text)
+    else:
+        terms = [term.text for group in parse_web_search(text) for term in group if not term.negated]
+        for complaint in complaints:
+            complaint.title_html = _marked_html(complaint.title, _mark_terms(complaint.title, terms))
+            if not complaint.text_held:
+                excerpt = _excerpt_around(complaint.story, terms)
+                complaint.excerpt_html = _marked_html(excerpt, _mark_terms(excerpt, terms))
+
+
+def _highlight_postgresql(complaints: list, text: str) -> None:
+    model = complaints[0].__class__
+    query = _ts_query(text)
+    config = Case(
+        *[When(language__startswith=code, then=Value(config)) for code, config in LANGUAGE_CONFIGS.items()],
+        default=Value("simple"),
+    )
+    markers = {"start_sel": MARK_START, "stop_sel": MARK_STOP}
+    rows = model.objects.filter(pk__in=[complaint.pk for complaint in complaints]).annotate(
+        title_marked=SearchHeadline("title", query, config=config, highlight_all=True, **markers),
+        story_marked=SearchHeadline(
+            "story", query, config=config, max_words=EXCERPT_WORDS, min_words=15, max_fragments=2,
+            fragment_delimiter=" … ", **markers,
+        ),
+    ).values_list("pk", "title_marked", "story_marked")
+    marked = {pk: (title, story) for pk, title, story in rows}
+    for complaint in complaints:
+        title, story = marked.get(complaint.pk, (None, None))
+        if title is not None:
+            complaint.title_html = _marked_html(complaint.title, title)
+        if story is not None and not complaint.text_held:
+            complaint.excerpt_html = _marked_html(complaint.story, story)
+
+
+def _marked_html(original: str, marked: str):
+    """Escape everything, then turn our markers into <mark>; None if unsafe to do so."""
+    if MARK_START in original or MARK_STOP in original:
+        return None
+    html = escape(marked).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 (all of the text was escaped; only <mark> is ours)
+
+
+def _mark_terms(text: str, terms: list[str]) -> str:
+    if not terms:
+        return text
+    pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    return pattern.sub(lambda match: f"{MARK_START}{match.group(0)}{MARK_STOP}", text)
+
+
+def _excerpt_around(story: str, terms: list[str]) -> str:
+    """About EXCERPT_WORDS words of the story, starting a little before the first match."""
+    words = story.split()
+    lowered = [word.casefold() for word in words]
+    first = next(
+        (index for index, word in enumerate(lowered) if any(term.split()[0].casefold() in word for term in terms)), 0
+    )
+    start = max(0, first - 8)
+    excerpt = " ".join(words[start:start + EXCERPT_WORDS])
+    return ("… " if start else "") + excerpt + (" …" if start + EXCERPT_WORDS < len(words) else "")
+
+
+@dataclass
+class Results:
+    """One page of a complaint list, with its (capped) count."""
+
+    page: object  # a paging.KeysetPage, or a Django Page when ranked by relevance
+    count: int
+    count_capped: bool
+    numbered: bool
+    bad_cursor: bool = False
+
+
+def results_page(queryset, *, words: str, sort: str, per_page: int, after="", before="", page_number=None) -> Results:
+    """The page of filtered complaints to show, highlighted when searching."""
+    count, capped = capped_count(queryset)
+    bad_cursor = False
+    if sort == "relevance" and words:
+        paginator = Paginator(ranked(queryset, words), per_page)
+        paginator.count = min(count, CANDIDATE_LIMIT)  # the ranked set is bounded; no second count
+        page = paginator.get_page(page_number)
+        page.object_list = list(page.object_list)
+        numbered = True
+    else:
+        try:
+            page = keyset_page(queryset, SORTS[sort], per_page=per_page, after=after, before=before)
+        except BadCursor:
+            bad_cursor = True
+            page = keyset_page(queryset, SORTS[sort], per_page=per_page)
+        numbered = False
+    highlight_page(page.object_list if numbered else page.items, words)
+    return Results(page=page, count=count, count_capped=capped, numbered=numbered, bad_cursor=bad_cursor)
