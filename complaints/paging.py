@@ -134,7 +134,8 @@ def keyset_page(queryset, sort: Sort, *, per_page: int, after: str = "", before:
     )
 
 
-def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
+def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     """How many rows, counting no further than cap + 1; and whether it was capped."""
+    cap = COUNT_CAP if cap is None else cap
     count = queryset.order_by()[: cap + 1].count()
     return min(count, cap), count > cap

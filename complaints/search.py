@@ -87,7 +87,7 @@ def _ts_query(text: str):
 
 def _like(term: Term) -> Q:
     return (
-        Q(title__icontains=term.text) | Q(story__icontains=term.text)
+        Q(title__icontains=term.text) | Q(story__icontains=term.text, text_held=False)
         | Q(company__name__icontains=term.text) | Q(company__aliases__icontains=term.text)
     )
 

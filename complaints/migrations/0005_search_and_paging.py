@@ -7,7 +7,7 @@ from django.db import migrations, models
 # The full-text document of a complaint, kept by PostgreSQL itself so every
 # way of writing (services, bulk import, the data generator, redaction, a
 # company moved or renamed) keeps it current. Title and company names weigh
-# A, the story B. Held text is left out: the public does not see it either.
+# A, the story B. A held story is left out: the public does not see it either.
 SEARCH_SQL = """
 CREATE OR REPLACE FUNCTION complaint_search_config(language text) RETURNS regconfig AS $$
   SELECT CASE split_part(lower(language), '-', 1)
@@ -22,11 +22,10 @@ DECLARE
   company_names text;
 BEGIN
   SELECT name || ' ' || aliases INTO company_names FROM companies_company WHERE id = NEW.company_id;
-  NEW.search_document := setweight(to_tsvector('simple', coalesce(company_names, '')), 'A');
+  NEW.search_document := setweight(to_tsvector('simple', coalesce(company_names, '')), 'A')
+    || setweight(to_tsvector(config, NEW.title), 'A');
   IF NOT NEW.text_held THEN
-    NEW.search_document := NEW.search_document
-      || setweight(to_tsvector(config, NEW.title), 'A')
-      || setweight(to_tsvector(config, NEW.story), 'B');
+    NEW.search_document := NEW.search_document || setweight(to_tsvector(config, NEW.story), 'B');
   END IF;
   RETURN NEW;
 END
