@@ -41,5 +41,12 @@ messages: $(VENV)/.installed
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# The benchmark (bench/README.md): Debian's wrk (needs root), then the portal under
+# gunicorn against PostgreSQL. Options through BENCH_ARGS, e.g. BENCH_ARGS="--duration 5".
+.PHONY: bench
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles

@@ -1,6 +1,6 @@
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -42,3 +42,14 @@ def health(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """For deployments (is the process up?) and the benchmark's baseline: every middleware, no database.
+
+    `health` above asks the database too; this one stays cheap so that its
+    throughput is the framework's ceiling on the same server (bench/run.py).
+    """
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,740 @@
+"""Load the portal the way production runs it and report what each page costs.
+
+A script, not a test (bench/README.md): it starts gunicorn with production
+settings against a PostgreSQL database holding generated data, drives it with
+wrk over loopback, profiles each page in-process for its queries and database
+time, prints a table and writes it to docs/PERFORMANCE.md.
+
+    .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/bench
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shlex
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+
+# The targets from the issue, stated for one million complaints.
+VISITOR_SHARE = 0.30
+MEMBER_SHARE = 0.10
+SEARCH_P99_MS = 300
+LIST_DB_MS = 2.0
+TARGET_COMPLAINTS = 1_000_000
+# A 1-minute load average above this before the run means other work shares the cores.
+BUSY_LOAD = 0.5
+
+# Complaints read to find a common and a rare word: enough for stable word
+# frequencies, few enough that the sample takes a second at a million rows.
+WORD_SAMPLE_ROWS = 20_000
+# The languages the portal's full-text search stems. A word that is a stopword
+# in any of them is dropped from the search, so it would measure nothing.
+STEMMED_LANGUAGES = ("english", "russian", "german", "swedish")
+
+
+class BenchError(Exception):
+    """Something the person running the benchmark has to fix first."""
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    # baseline, page (home), list or detail (the 2 ms database target), search (the p99 target)
+    kind: str
+    note: str = ""
+
+
+@dataclass
+class Load:
+    """One wrk run."""
+
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    requests: int = 0
+    socket_errors: int = 0
+    bad_status: int = 0
+    failure: str = ""
+
+
+@dataclass
+class Profile:
+    """Queries and database time of one page, served in-process."""
+
+    queries: int = 0
+    db_ms: float = 0.0
+    failure: str = ""
+
+
+@dataclass
+class Row:
+    page: Page
+    who: str
+    load: Load
+    profile: Profile
+    fraction: float = 0.0
+    checks: list[tuple[str, bool]] = field(default_factory=list)
+
+    @property
+    def failure(self) -> str:
+        return self.load.failure or self.profile.failure
+
+
+def main() -> int:
+    args = parse_args()
+    started = datetime.now(UTC)
+    args.load_before = load_average()
+    try:
+        return run(args, started)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+
+
+def parse_args():
+    cores = os.cpu_count() or 1
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bench",
+                        help="PostgreSQL database holding the generated data (default: %(default)s)")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/1",
+                        help="shared cache, as in production; '' for each worker's local memory (default: %(default)s)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page and persona (default: %(default)s)")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of unrecorded load before each run (default: %(default)s)")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=min(cores, 2), help="wrk threads (default: %(default)s)")
+    # gunicorn's own rule of thumb for sync workers: while one worker waits on
+    # PostgreSQL another uses the core, and more would only add switching.
+    parser.add_argument("--workers", type=int, default=2 * cores + 1,
+                        help="gunicorn sync workers (default: 2 x cores + 1 = %(default)s)")
+    parser.add_argument("--port", type=int, default=8099, help="loopback port for gunicorn (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="in-process requests per page for the query profile, after one warm-up (default: %(default)s)")
+    parser.add_argument("--common-word", help="search word found in most complaints (default: the most frequent one, stopwords left out)")
+    parser.add_argument("--rare-word", help="search word found in few complaints (default: one of the least frequent)")
+    parser.add_argument("--output", default="docs/PERFORMANCE.md", help="Markdown report; '' to only print (default: %(default)s)")
+    args = parser.parse_args()
+    if min(args.duration, args.connections, args.threads, args.workers, args.repeat) < 1:
+        parser.error("--duration, --connections, --threads, --workers and --repeat must be at least 1")
+    return args
+
+
+def run(args, started) -> int:
+    if not shutil.which("wrk"):
+        raise BenchError("wrk is not installed: `make bench` installs it (apt-get install wrk, as root).")
+    if args.redis_url:
+        require_listening(args.redis_url, 6379, "Redis (start it, or pass --redis-url '' for a local-memory cache)")
+    require_free_port(args.port)
+
+    environment = production_environment(args)
+    setup_django(environment)
+    check_database()
+    collect_static(environment)
+
+    say("choosing the pages from the database")
+    sizes = data_sizes()
+    pages, controls, author_id = choose_pages(args)
+    # The member reads the complaint page as a visitor would, not as its author.
+    member, cookie = sign_in_member(not_author=author_id)
+    try:
+        say(f"profiling queries in-process ({args.repeat} requests per page after a warm-up)")
+        profiles = {(page.name, who): profile(page.path, cookie if who == "member" else None, args.repeat)
+                    for page in pages for who in ("visitor", "member")}
+        growth = query_growth(pages, controls, profiles, args.repeat)
+        with gunicorn(args, environment):
+            rows = []
+            for page in pages:
+                for who in ("visitor", "member"):
+                    load = measure_load(args, page, cookie if who == "member" else None)
+                    rows.append(Row(page, who, load, profiles[(page.name, who)]))
+                    say(f"{page.name} ({who}): {describe(rows[-1])}")
+            # The ceiling again at the end: the higher of the two divides, so a
+            # baseline slowed by other work cannot flatter the pages, and the
+            # difference shows how steady the machine was.
+            baseline = pages[0]
+            rows.append(Row(baseline, "visitor, again", measure_load(args, baseline, None),
+                            profiles[(baseline.name, "visitor")]))
+            say(f"{baseline.name} (visitor, again): {describe(rows[-1])}")
+    finally:
+        sign_out(cookie)
+
+    args.load_after = load_average()
+    judge(rows)
+    report = render_report(args, started, rows, pages, growth, sizes, member)
+    print(report)
+    if args.output:
+        output = REPO / args.output
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report)
+        say(f"written to {args.output}")
+    return 1 if any(row.failure for row in rows) else 0
+
+
+def say(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- the server
+
+
+def production_environment(args) -> dict[str, str]:
+    """The settings production runs with (complaints_site/settings.py reads them all from here)."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "complaints_site.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        # Production runs behind an HTTPS proxy; the load generator plays that
+        # proxy and sends X-Forwarded-Proto, so the HTTPS redirect, HSTS and
+        # secure cookies stay on exactly as in production.
+        "BEHIND_HTTPS_PROXY": "true",
+        "SITE_URL": f"https://127.0.0.1:{args.port}",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+def require_listening(url: str, default_port: int, what: str) -> None:
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=3).close()
+    except OSError as error:
+        raise BenchError(f"cannot reach {what} at {redact(url)}: {error}") from None
+
+
+def require_free_port(port: int) -> None:
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise BenchError(f"something already listens on 127.0.0.1:{port}; pick another --port")
+
+
+def collect_static(environment) -> None:
+    # Production stores static files with a manifest; pages cannot render without it.
+    say("collecting static files")
+    subprocess.run(  # noqa: S603 - our own interpreter and manage.py, no shell
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=REPO, env={**os.environ, **environment}, check=True,
+    )
+
+
+@contextmanager
+def gunicorn(args, environment):
+    """gunicorn serving the portal on loopback for the duration of a `with` block."""
+    log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
+    command = [
+        sys.executable, "-m", "gunicorn", "complaints_site.wsgi",
+        "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
+        "--log-level", "warning", "--error-logfile", "-",
+    ]
+    say(f"starting gunicorn with {args.workers} workers (log: {log})")
+    with log.open("w") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter, no shell
+            command, cwd=REPO, env={**os.environ, **environment},
+            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        wait_until_up(args, process, log)
+        yield
+    finally:
+        if process.poll() is None:
+            process.terminate()  # gunicorn's graceful shutdown
+            try:
+                process.wait(timeout=35)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_up(args, process, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"gunicorn exited with {process.returncode}:\n{tail(log)}")
+        if fetch_status(url(args, "/healthz"), None) == 200:
+            return
+        time.sleep(0.2)
+    raise BenchError(f"gunicorn did not answer /healthz within 60 s:\n{tail(log)}")
+
+
+def tail(log: Path) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+
+
+def url(args, path: str) -> str:
+    return f"http://127.0.0.1:{args.port}{path}"
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fetch_status(address: str, cookie: str | None) -> int | None:
+    """The status of one GET, redirects not followed (wrk counts a 3xx as a success)."""
+    headers = {**PROXY_HEADERS, **({"Cookie": cookie} if cookie else {})}
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        with opener.open(urllib.request.Request(address, headers=headers), timeout=30) as response:  # noqa: S310 - loopback http only
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+# ------------------------------------------------------------------ the data
+
+
+def setup_django(environment) -> None:
+    os.environ.update(environment)
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+
+
+def check_database() -> None:
+    from django.db import OperationalError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        connection.ensure_connection()
+    except OperationalError as error:
+        raise BenchError(f"cannot connect to {redact(os.environ['DATABASE_URL'])}: {error}") from None
+    if connection.vendor != "postgresql":
+        raise BenchError("the benchmark runs against PostgreSQL; --database-url must be a postgres:// address")
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise BenchError("the database is behind the code: run `manage.py migrate` against it first")
+
+
+def data_sizes() -> dict[str, int]:
+    from django.contrib.auth import get_user_model
+
+    from companies.models import Company
+    from complaints.models import Complaint, Message
+
+    sizes = {
+        "complaints": Complaint.objects.count(),
+        "public complaints": Complaint.objects.public().count(),
+        "companies": Company.objects.count(),
+        "messages": Message.objects.count(),
+        "members": get_user_model().objects.count(),
+    }
+    if not sizes["public complaints"]:
+        raise BenchError("the database holds no public complaints: generate the data first (bench/README.md)")
+    return sizes
+
+
+def choose_pages(args) -> tuple[list[Page], dict, int]:
+    """The URLs to load, taken from the data; smaller twins to check that query counts do not grow; the thread's author."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from companies.models import Company
+    from complaints.models import Complaint, Message
+
+    per_company = (
+        Complaint.objects.public().filter(company__is_listed=True)
+        .values("company").annotate(n=Count("id")).values_list("company", "n")
+    )
+    big_company_id, big_n = per_company.order_by("-n", "company")[0]
+    small_company_id, small_n = per_company.order_by("n", "company")[0]
+    big_company = Company.objects.get(pk=big_company_id)
+    small_company = Company.objects.get(pk=small_company_id)
+
+    threads = (
+        Message.objects.public().filter(complaint__status__in=Complaint.PUBLIC_STATUSES)
+        .values("complaint").annotate(n=Count("id")).order_by("-n", "complaint").values_list("complaint", "n")
+    )
+    thread = threads.first()
+    complaint = Complaint.objects.get(pk=thread[0]) if thread else Complaint.objects.public().newest_first().first()
+    messages = thread[1] if thread else 0
+    quiet = Complaint.objects.public().filter(messages__isnull=True).order_by("-pk").first()
+
+    common, rare = search_words(args)
+    search = reverse("complaints:list")
+    pages = [
+        Page("baseline", reverse("healthz"), "baseline", "plain text through every middleware, no database"),
+        Page("home", reverse("home"), "page"),
+        Page("company directory", reverse("companies:list"), "list"),
+        Page("company page", big_company.get_absolute_url(), "detail",
+             f"the company with most public complaints ({big_n:,})"),
+        Page("complaint list", search, "list"),
+        Page("complaint page", complaint.get_absolute_url(), "detail", f"the longest public thread ({messages} messages)"),
+        Page("search, rare word", f"{search}?q={quote(rare[0])}", "search",
+             f"“{rare[0]}”, in {rare[1]:,} complaints"),
+        Page("search, common word", f"{search}?q={quote(common[0])}", "search",
+             f"“{common[0]}”, in {common[1]:,} complaints"),
+    ]
+    controls = {
+        "company page": (small_company.get_absolute_url(), f"company with {small_n} public complaint(s)"),
+        "complaint page": (quiet.get_absolute_url(), "complaint without messages") if quiet else None,
+        "search, common word": ("search, rare word", None),
+    }
+    return pages, controls, complaint.author_id
+
+
+def search_words(args) -> tuple[tuple[str, int], tuple[str, int]]:
+    """A common and a rare word with the number of public complaints containing each."""
+    from django.db import connection
+
+    from complaints.models import Complaint
+
+    common, rare = args.common_word, args.rare_word
+    if not (common and rare):
+        public = Complaint.objects.public()
+        percent = min(100.0, 100.0 * WORD_SAMPLE_ROWS / max(public.count(), 1))
+        statuses = ", ".join(f"'{status}'" for status in Complaint.PUBLIC_STATUSES)
+        # ts_stat counts in how many sampled complaints each word occurs; the
+        # statuses are the model's own constants, not input.
+        documents = (
+            "SELECT to_tsvector('simple', title || ' ' || story) FROM complaints_complaint "  # noqa: S608
+            f"TABLESAMPLE SYSTEM ({percent:.4f}) WHERE status IN ({statuses})"
+        )
+        not_a_stopword = " AND ".join(f"numnode(plainto_tsquery('{language}', word)) > 0" for language in STEMMED_LANGUAGES)
+        words = (
+            "SELECT word FROM ts_stat(%s) WHERE length(word) >= 3 AND word !~ '[[:digit:][:punct:]]' "  # noqa: S608
+            f"AND {not_a_stopword} ORDER BY ndoc {{}}, word"
+        )
+        with connection.cursor() as cursor:
+            if not common:
+                cursor.execute(words.format("DESC") + " LIMIT 1", [documents])
+                common = one_word(cursor, "common")
+            if not rare:
+                # Among the rarest, a long word: less likely to be part of other words.
+                cursor.execute(words.format("ASC, length(word) DESC") + " LIMIT 1", [documents])
+                rare = one_word(cursor, "rare")
+    return (common, containing(common)), (rare, containing(rare))
+
+
+def one_word(cursor, which: str) -> str:
+    row = cursor.fetchone()
+    if row is None:
+        raise BenchError(f"found no {which} word in the sampled complaints; pass --{which}-word")
+    return row[0]
+
+
+def containing(word: str) -> int:
+    from django.db.models import Q
+
+    from complaints.models import Complaint
+
+    return Complaint.objects.public().filter(Q(title__icontains=word) | Q(story__icontains=word)).count()
+
+
+def sign_in_member(*, not_author: int) -> tuple[str, str]:
+    """An ordinary generated member signed in through django.contrib.auth; returns (e-mail, Cookie header)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from companies.models import Representative
+
+    member = (
+        get_user_model().objects.filter(
+            is_active=True, is_staff=False, is_superuser=False, groups__isnull=True, emailaddress__verified=True,
+        )
+        .exclude(pk__in=Representative.objects.values("user"))
+        .exclude(pk=not_author)
+        .order_by("pk").first()
+    )
+    if member is None:
+        raise BenchError("the database has no ordinary member (active, confirmed, no role) to sign in as")
+    client = Client()
+    client.force_login(member)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return member.email, f"{settings.SESSION_COOKIE_NAME}={session}"
+
+
+def sign_out(cookie: str) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore(session_key=cookie.split("=", 1)[1]).delete()
+
+
+# -------------------------------------------------------------- measurements
+
+
+class QueryTimer:
+    """Counts queries and the time spent inside the database driver (connection.execute_wrapper)."""
+
+    def __init__(self):
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.count += 1
+
+
+def profile(path: str, cookie: str | None, repeat: int) -> Profile:
+    """Serve a page in-process repeat times after a warm-up; median queries and database time."""
+    from django.db import connection
+    from django.test import Client
+
+    headers = {"host": "127.0.0.1", **{name.lower(): value for name, value in PROXY_HEADERS.items()}}
+    if cookie:
+        headers["cookie"] = cookie
+    client = Client(headers=headers, raise_request_exception=False)
+    counts, times = [], []
+    for attempt in range(repeat + 1):
+        timer = QueryTimer()
+        with connection.execute_wrapper(timer):
+            response = client.get(path)
+        if response.status_code != 200:
+            return Profile(failure=f"in-process answer {response.status_code}")
+        if attempt:
+            counts.append(timer.count)
+            times.append(timer.seconds * 1000)
+    return Profile(queries=round(statistics.median(counts)), db_ms=statistics.median(times))
+
+
+def query_growth(pages, controls, profiles, repeat) -> list[tuple[str, str, int, str, int]]:
+    """The same page for more and for less data, as a visitor: (page, shown, queries, compared with, queries)."""
+    by_name = {page.name: page for page in pages}
+    growth = []
+    for name, control in controls.items():
+        if name not in by_name or control is None:
+            continue
+        big = profiles[(name, "visitor")]
+        path, label = control
+        if label is None:  # another measured page
+            small, label = profiles[(path, "visitor")], by_name[path].note
+        else:
+            small = profile(path, None, repeat)
+        growth.append((name, by_name[name].note, big.queries, label, small.queries))
+    return growth
+
+
+WRK_LATENCY = re.compile(r"^\s*(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
+WRK_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def measure_load(args, page: Page, cookie: str | None) -> Load:
+    address = url(args, page.path)
+    status = fetch_status(address, cookie)
+    if status != 200:
+        return Load(failure=f"answered {status} before the run (wrk would count a 3xx as a success)")
+    if args.warmup:
+        wrk(args, address, cookie, args.warmup)
+    return parse_wrk(wrk(args, address, cookie, args.duration))
+
+
+def wrk(args, address: str, cookie: str | None, seconds: int) -> str:
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--latency",
+               # Slow answers are measured, not dropped as timeouts at wrk's 2 s default.
+               "--timeout", "10s"]
+    for name, value in {**PROXY_HEADERS, **({"Cookie": cookie} if cookie else {})}.items():
+        command += ["-H", f"{name}: {value}"]
+    result = subprocess.run(  # noqa: S603 - wrk with our own arguments, no shell
+        [*command, address], capture_output=True, text=True, timeout=seconds + 60,
+    )
+    if result.returncode:
+        raise BenchError(f"wrk failed ({result.returncode}): {result.stderr.strip()}")
+    return result.stdout
+
+
+def parse_wrk(output: str) -> Load:
+    def number(pattern: str) -> float:
+        found = re.search(pattern, output)
+        return float(found.group(1)) if found else 0.0
+
+    load = Load(rps=number(r"Requests/sec:\s+([\d.]+)"), requests=int(number(r"(\d+) requests in")))
+    for percentile, value, unit in WRK_LATENCY.findall(output):
+        setattr(load, f"p{percentile}_ms", float(value) * WRK_UNITS_MS[unit])
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    load.socket_errors = sum(int(n) for n in errors.groups()) if errors else 0
+    load.bad_status = int(number(r"Non-2xx or 3xx responses: (\d+)"))
+    if not load.requests:
+        load.failure = "no request completed"
+    elif load.socket_errors or load.bad_status:
+        load.failure = f"{load.socket_errors} socket errors, {load.bad_status} responses of 4xx or 5xx"
+    return load
+
+
+def judge(rows: list[Row]) -> None:
+    """Attach to each row the targets it is held to, met or not."""
+    baseline = max(row.load.rps for row in rows if row.page.kind == "baseline" and row.who != "member")
+    for row in rows:
+        row.fraction = row.load.rps / baseline if baseline else 0.0
+        kind = row.page.kind
+        if kind in ("page", "list", "detail"):
+            share = VISITOR_SHARE if row.who == "visitor" else MEMBER_SHARE
+            row.checks.append((f"≥{share:.0%} of baseline", row.fraction >= share))
+        if kind == "search":
+            row.checks.append((f"p99 <{SEARCH_P99_MS} ms", row.load.p99_ms < SEARCH_P99_MS))
+        if kind in ("list", "detail"):
+            row.checks.append((f"DB <{LIST_DB_MS:g} ms", row.profile.db_ms < LIST_DB_MS))
+
+
+def describe(row: Row) -> str:
+    if row.failure:
+        return f"FAILED: {row.failure}"
+    return (f"{row.load.rps:,.0f} req/s, p50 {row.load.p50_ms:.1f} ms, p99 {row.load.p99_ms:.1f} ms, "
+            f"{row.profile.queries} queries, {row.profile.db_ms:.2f} ms in the database")
+
+
+# ------------------------------------------------------------------- report
+
+
+def render_report(args, started, rows, pages, growth, sizes, member) -> str:
+    from django.conf import settings
+    from django.db import connection
+
+    cores = os.cpu_count()
+    small = sizes["complaints"] < TARGET_COMPLAINTS
+    lines = ["# Performance", ""]
+    if small:
+        lines += [
+            f"> **Not the target size.** This run used {sizes['complaints']:,} complaints; the targets are set for "
+            f"{TARGET_COMPLAINTS:,}. It shows the benchmark working end to end, not whether the targets are met.", "",
+        ]
+    if args.load_before > BUSY_LOAD:
+        lines += [
+            f"> **The machine was busy.** Its load average was {args.load_before:.2f} when the run began: other "
+            "work competed with the server for the cores, and every number here is lower and noisier for it.", "",
+        ]
+    lines += [
+        f"Measured by `bench/run.py` (see `bench/README.md`) on {started:%Y-%m-%d %H:%M} UTC, "
+        f"code at {git_revision()}.", "",
+        "## Results", "",
+        "| page | who | req/s | of baseline | p50 ms | p99 ms | queries | DB ms | targets |",
+        "|---|---|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for row in rows:
+        if row.failure:
+            lines.append(f"| {row.page.name} | {row.who} | FAILED: {row.failure} ||||||| |")
+            continue
+        checks = ", ".join(f"{label} {'met' if ok else '**missed**'}" for label, ok in row.checks) or "—"
+        lines.append(
+            f"| {row.page.name} | {row.who} | {row.load.rps:,.0f} | {row.fraction:.0%} | {row.load.p50_ms:.1f} | "
+            f"{row.load.p99_ms:.1f} | {row.profile.queries} | {row.profile.db_ms:.2f} | {checks} |"
+        )
+    checks = [ok for row in rows for _label, ok in row.checks]
+    failed = sum(1 for row in rows if row.failure)
+    lines += ["", f"Targets met: {sum(checks)} of {len(checks)}" + (f"; {failed} runs FAILED." if failed else "."), ""]
+
+    lines += [
+        "Query counts against the amount of data shown (as a visitor; a count that grows hides a query per row):", "",
+        "| page | shown | queries | compared with | queries | |", "|---|---|--:|---|--:|---|",
+    ]
+    for name, shown, big, other, few in growth:
+        verdict = "same" if big == few else f"**{big - few:+d}**"
+        lines.append(f"| {name} | {shown} | {big} | {other} | {few} | {verdict} |")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    cache = "Redis, shared by the workers" if args.redis_url else "each worker's local memory (--redis-url '')"
+    lines += [
+        "", "## Setup", "",
+        f"- Machine: {cpu_model()}, {cores} cores, {memory_gib():.1f} GiB RAM. wrk, gunicorn and PostgreSQL share "
+        f"these {cores} cores, so absolute numbers are lower than with a separate load generator; the baseline "
+        "runs under the same conditions, which keeps the fractions comparable.",
+        f"- Load average (1 minute) {args.load_before:.2f} before the run and {args.load_after:.2f} after it.",
+        f"- PostgreSQL {postgres}; cache: {cache}.",
+        f"- Data: {sizes['complaints']:,} complaints ({sizes['public complaints']:,} public), "
+        f"{sizes['companies']:,} companies, {sizes['messages']:,} messages, {sizes['members']:,} members.",
+        f"- Server: gunicorn, {args.workers} sync workers, `DEBUG=false`, `BEHIND_HTTPS_PROXY=true` (every request "
+        "carries `X-Forwarded-Proto: https`, as from the HTTPS proxy), persistent database connections.",
+        f"- Load: wrk over loopback, {args.threads} threads, {args.connections} connections, {args.duration} s "
+        f"per page and persona after {args.warmup} s of warm-up.",
+        f"- Member: `{member}`, an ordinary member, signed in through `django.contrib.auth` "
+        f"(session cookie `{settings.SESSION_COOKIE_NAME}`).",
+        f"- Command: `{command_line()}`",
+        "", "Pages:", "",
+    ]
+    lines += [f"- {page.name}: `{page.path}`" + (f" — {page.note}" if page.note else "") for page in pages]
+    lines += [
+        "", "## How the numbers are taken", "",
+        "- *of baseline*: the page's requests per second divided by the baseline's as a visitor, the higher of the "
+        "runs at the start and at the end. The targets: "
+        f"pages at least {VISITOR_SHARE:.0%} for a visitor and {MEMBER_SHARE:.0%} for a member; search p99 under "
+        f"{SEARCH_P99_MS} ms; database time under {LIST_DB_MS:g} ms for list and detail pages.",
+        "- p50 and p99 come from wrk's latency distribution (timeout 10 s, so slow answers are measured).",
+        "- *queries* and *DB ms*: the page served in-process by Django's test client with the same settings and "
+        f"database, one request at a time, median of {args.repeat} after a warm-up; DB ms is the time spent in "
+        "the database driver, loopback round trips included. With a cache, these are the numbers after it is warm.",
+        f"- Search words: the most frequent and one of the rarest words in a sample of up to {WORD_SAMPLE_ROWS:,} "
+        "public complaints (PostgreSQL's `ts_stat`), leaving out stopwords of the languages the search stems, which "
+        "it would drop; *in N complaints* counts titles or stories containing the word.",
+        "- A run is FAILED when the page does not answer 200 before it (wrk counts a redirect as a success), or "
+        "when wrk reports socket errors or 4xx/5xx answers.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
+def memory_gib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) / 1024 / 1024
+    return 0.0
+
+
+def git_revision() -> str:
+    def git(*arguments: str) -> str:
+        return subprocess.run(  # noqa: S603 - git with fixed arguments
+            ["git", *arguments], cwd=REPO, capture_output=True, text=True,  # noqa: S607
+        ).stdout.strip()
+
+    revision = git("rev-parse", "--short", "HEAD") or "unknown"
+    return f"`{revision}`" + (" with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def command_line() -> str:
+    python = Path(sys.executable)
+    if python.is_relative_to(REPO):
+        python = python.relative_to(REPO)
+    arguments = []
+    for argument in sys.argv:
+        name, equals, value = argument.partition("=") if argument.startswith("--") else ("", "", argument)
+        arguments.append(name + equals + redact(value))
+    return shlex.join([str(python), *arguments])
+
+
+def redact(address: str) -> str:
+    """An address without its password, for the report."""
+    parts = urlsplit(address)
+    if not parts.password:
+        return address
+    return address.replace(f":{parts.password}@", ":***@", 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
