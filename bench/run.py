@@ -382,9 +382,9 @@ def choose_pages(args) -> tuple[list[Page], dict, int]:
         Page("complaint list", search, "list"),
         Page("complaint page", complaint.get_absolute_url(), "detail", f"the longest public thread ({messages} messages)"),
         Page("search, rare word", f"{search}?q={quote(rare[0])}", "search",
-             f"“{rare[0]}”, in {rare[1]:,} complaints"),
+             f"“{rare[0]}” ({rare[2]}), in {rare[1]:,} complaints"),
         Page("search, common word", f"{search}?q={quote(common[0])}", "search",
-             f"“{common[0]}”, in {common[1]:,} complaints"),
+             f"“{common[0]}” ({common[2]}), in {common[1]:,} complaints"),
     ]
     controls = {
         "company page": (small_company.get_absolute_url(), f"company with {small_n} public complaint(s)"),
@@ -394,41 +394,58 @@ def choose_pages(args) -> tuple[list[Page], dict, int]:
     return pages, controls, complaint.author_id
 
 
-def search_words(args) -> tuple[tuple[str, int], tuple[str, int]]:
-    """A common and a rare word with the number of public complaints containing each."""
+def search_words(args) -> tuple[tuple[str, int, str], tuple[str, int, str]]:
+    """A common and a rare word: (word, public complaints containing it, where the word came from).
+
+    A word given on the command line wins; then the data generator's own
+    words, when the data holds them (demo data does not); then a sample.
+    """
+    chosen = {}
+    generated = generator_words()
+    for which, given in (("common", args.common_word), ("rare", args.rare_word)):
+        word, source = given, "given with --" + which + "-word"
+        if not word and generated.get(which):
+            word, source = generated[which], "the data generator's"
+        count = containing(word) if word else 0
+        if not given and not count:
+            word, source = sampled_word(which), "sampled"
+            count = containing(word)
+        chosen[which] = (word, count, source)
+    return chosen["common"], chosen["rare"]
+
+
+def generator_words() -> dict:
+    try:
+        from complaints.generate import search_words
+    except ImportError:
+        return {}
+    return search_words()
+
+
+def sampled_word(which: str) -> str:
+    """The most frequent (common) or one of the least frequent (rare) words in a sample of public complaints."""
     from django.db import connection
 
     from complaints.models import Complaint
 
-    common, rare = args.common_word, args.rare_word
-    if not (common and rare):
-        public = Complaint.objects.public()
-        percent = min(100.0, 100.0 * WORD_SAMPLE_ROWS / max(public.count(), 1))
-        statuses = ", ".join(f"'{status}'" for status in Complaint.PUBLIC_STATUSES)
-        # ts_stat counts in how many sampled complaints each word occurs; the
-        # statuses are the model's own constants, not input.
-        documents = (
-            "SELECT to_tsvector('simple', title || ' ' || story) FROM complaints_complaint "  # noqa: S608
-            f"TABLESAMPLE SYSTEM ({percent:.4f}) WHERE status IN ({statuses})"
-        )
-        not_a_stopword = " AND ".join(f"numnode(plainto_tsquery('{language}', word)) > 0" for language in STEMMED_LANGUAGES)
-        words = (
+    percent = min(100.0, 100.0 * WORD_SAMPLE_ROWS / max(Complaint.objects.public().count(), 1))
+    statuses = ", ".join(f"'{status}'" for status in Complaint.PUBLIC_STATUSES)
+    # ts_stat counts in how many sampled complaints each word occurs; the
+    # statuses are the model's own constants, not input.
+    documents = (
+        "SELECT to_tsvector('simple', title || ' ' || story) FROM complaints_complaint "  # noqa: S608
+        f"TABLESAMPLE SYSTEM ({percent:.4f}) WHERE status IN ({statuses})"
+    )
+    not_a_stopword = " AND ".join(f"numnode(plainto_tsquery('{language}', word)) > 0" for language in STEMMED_LANGUAGES)
+    # Among the rarest, a long word: less likely to be part of other words.
+    order = "ndoc DESC" if which == "common" else "ndoc ASC, length(word) DESC"
+    with connection.cursor() as cursor:
+        cursor.execute(
             "SELECT word FROM ts_stat(%s) WHERE length(word) >= 3 AND word !~ '[[:digit:][:punct:]]' "  # noqa: S608
-            f"AND {not_a_stopword} ORDER BY ndoc {{}}, word"
+            f"AND {not_a_stopword} ORDER BY {order}, word LIMIT 1",
+            [documents],
         )
-        with connection.cursor() as cursor:
-            if not common:
-                cursor.execute(words.format("DESC") + " LIMIT 1", [documents])
-                common = one_word(cursor, "common")
-            if not rare:
-                # Among the rarest, a long word: less likely to be part of other words.
-                cursor.execute(words.format("ASC, length(word) DESC") + " LIMIT 1", [documents])
-                rare = one_word(cursor, "rare")
-    return (common, containing(common)), (rare, containing(rare))
-
-
-def one_word(cursor, which: str) -> str:
-    row = cursor.fetchone()
+        row = cursor.fetchone()
     if row is None:
         raise BenchError(f"found no {which} word in the sampled complaints; pass --{which}-word")
     return row[0]
@@ -679,9 +696,11 @@ def render_report(args, started, rows, pages, growth, sizes, member) -> str:
         "- *queries* and *DB ms*: the page served in-process by Django's test client with the same settings and "
         f"database, one request at a time, median of {args.repeat} after a warm-up; DB ms is the time spent in "
         "the database driver, loopback round trips included. With a cache, these are the numbers after it is warm.",
-        f"- Search words: the most frequent and one of the rarest words in a sample of up to {WORD_SAMPLE_ROWS:,} "
-        "public complaints (PostgreSQL's `ts_stat`), leaving out stopwords of the languages the search stems, which "
-        "it would drop; *in N complaints* counts titles or stories containing the word.",
+        "- Search words: those given on the command line, else the data generator's (`complaints.generate."
+        "search_words()`) when the data holds them, else the most frequent and one of the rarest words in a sample "
+        f"of up to {WORD_SAMPLE_ROWS:,} public complaints (PostgreSQL's `ts_stat`), leaving out stopwords of the "
+        "languages the search stems, which it would drop; *in N complaints* counts titles or stories containing "
+        "the word.",
         "- A run is FAILED when the page does not answer 200 before it (wrk counts a redirect as a success), or "
         "when wrk reports socket errors or 4xx/5xx answers.",
         "",
