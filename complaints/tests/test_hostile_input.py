@@ -254,6 +254,38 @@ def test_hostile_list_parameters_never_give_an_error_page(member, company, paylo
     assert not failures, f"{len(failures)} of {len(requests)} requests went wrong:\n" + "\n".join(failures[:40])
 
 
+COMPLAINT_LIST_PARAMETERS = (
+    "q", "company", "industry", "status", "language", "published_from", "published_to", "has_offer", "resolved",
+    "amount_min", "amount_max", "sort", "after", "before", "page",
+)
+
+
+def test_every_payload_in_every_complaint_list_parameter_gives_results_or_a_message(member, company, payloads):
+    """Each payload fills every search, filter, sort and paging parameter at once, then each one alone."""
+    make_published(author=member, company=company, title="Router", story="The router died.")
+    client = client_for()
+    values = list_values(payloads)
+    url = reverse("complaints:list")
+    requests = [{name: value for name in COMPLAINT_LIST_PARAMETERS} for value in values]
+    requests += [
+        {COMPLAINT_LIST_PARAMETERS[n % len(COMPLAINT_LIST_PARAMETERS)]: value, "q": "router"}
+        for n, value in enumerate(values)
+    ]
+    harmless = markup(client.get(url, {name: "zz" for name in COMPLAINT_LIST_PARAMETERS}).content, ignore=LIST_MARKUP)
+    failures = []
+    for params in requests:
+        with nul_watch() as watch:
+            response = client.get(url, params)
+        if response.status_code != 200:
+            failures.append(f"{params!r}: status {response.status_code}")
+            continue
+        if watch.seen:
+            failures.append(f"{params!r}: a NUL byte reached the database")
+        if (found := markup(response.content, ignore=LIST_MARKUP)) != harmless:
+            failures.append(f"{params!r}: {difference(found, harmless)}")
+    assert not failures, f"{len(failures)} of {len(requests)} requests went wrong:\n" + "\n".join(failures[:40])
+
+
 def test_every_payload_in_every_company_filter_gives_results_or_an_error(company, payloads):
     """The same payloads through the FilterSet alone, each in every filter parameter at once.
 

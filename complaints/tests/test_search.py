@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.urls import reverse
 from django.utils import timezone
 
 from companies.tests.factories import CompanyFactory, IndustryFactory
