@@ -75,10 +75,12 @@ class Load:
 
 @dataclass
 class Profile:
-    """Queries and database time of one page, served in-process."""
+    """Queries and database time of one page, served in-process: on a cache miss, and with the cache warm."""
 
     queries: int = 0
     db_ms: float = 0.0
+    warm_queries: int = 0
+    warm_db_ms: float = 0.0
     failure: str = ""
 
 
@@ -460,27 +462,31 @@ def containing(word: str) -> int:
 
 
 def sign_in_member(*, not_author: int) -> tuple[str, str]:
-    """An ordinary generated member signed in through django.contrib.auth; returns (e-mail, Cookie header)."""
+    """An ordinary member signed in through django.contrib.auth; returns (who, Cookie header)."""
+    from allauth.account.models import EmailAddress
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
     from django.test import Client
 
     from companies.models import Representative
 
+    # One who confirmed an address, like most members, when there is one
+    # (generated data may have no allauth addresses at all).
     member = (
-        get_user_model().objects.filter(
-            is_active=True, is_staff=False, is_superuser=False, groups__isnull=True, emailaddress__verified=True,
-        )
+        get_user_model().objects.filter(is_active=True, is_staff=False, is_superuser=False, groups__isnull=True)
         .exclude(pk__in=Representative.objects.values("user"))
         .exclude(pk=not_author)
-        .order_by("pk").first()
+        .annotate(confirmed=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)))
+        .order_by("-confirmed", "pk").first()
     )
     if member is None:
-        raise BenchError("the database has no ordinary member (active, confirmed, no role) to sign in as")
+        raise BenchError("the database has no ordinary member (active, no role) to sign in as")
     client = Client()
     client.force_login(member)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return member.email, f"{settings.SESSION_COOKIE_NAME}={session}"
+    who = f"`{member.email}`" + ("" if member.confirmed else ", no confirmed address")
+    return who, f"{settings.SESSION_COOKIE_NAME}={session}"
 
 
 def sign_out(cookie: str) -> None:
@@ -509,7 +515,28 @@ class QueryTimer:
 
 
 def profile(path: str, cookie: str | None, repeat: int) -> Profile:
-    """Serve a page in-process repeat times after a warm-up; median queries and database time."""
+    """Serve a page in-process, with no cache and with the real one warm: median queries and database time.
+
+    A cached page costs nothing, so the page's own cost (what the 2 ms target
+    and the query-growth check are about) is measured with every cache
+    replaced by Django's dummy cache; the warm numbers show what caching saves.
+    """
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    no_cache = {alias: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"} for alias in settings.CACHES}
+    with override_settings(CACHES=no_cache):
+        miss = serve(path, cookie, repeat)
+    if isinstance(miss, str):
+        return Profile(failure=miss)
+    warm = serve(path, cookie, repeat)
+    if isinstance(warm, str):
+        return Profile(failure=warm)
+    return Profile(queries=miss[0], db_ms=miss[1], warm_queries=warm[0], warm_db_ms=warm[1])
+
+
+def serve(path: str, cookie: str | None, repeat: int) -> tuple[int, float] | str:
+    """(median queries, median database ms) over repeat requests after a warm-up, or what went wrong."""
     from django.db import connection
     from django.test import Client
 
@@ -523,11 +550,11 @@ def profile(path: str, cookie: str | None, repeat: int) -> Profile:
         with connection.execute_wrapper(timer):
             response = client.get(path)
         if response.status_code != 200:
-            return Profile(failure=f"in-process answer {response.status_code}")
+            return f"in-process answer {response.status_code}"
         if attempt:
             counts.append(timer.count)
             times.append(timer.seconds * 1000)
-    return Profile(queries=round(statistics.median(counts)), db_ms=statistics.median(times))
+    return round(statistics.median(counts)), statistics.median(times)
 
 
 def query_growth(pages, controls, profiles, repeat) -> list[tuple[str, str, int, str, int]]:
@@ -611,8 +638,9 @@ def judge(rows: list[Row]) -> None:
 def describe(row: Row) -> str:
     if row.failure:
         return f"FAILED: {row.failure}"
-    return (f"{row.load.rps:,.0f} req/s, p50 {row.load.p50_ms:.1f} ms, p99 {row.load.p99_ms:.1f} ms, "
-            f"{row.profile.queries} queries, {row.profile.db_ms:.2f} ms in the database")
+    return (f"{row.load.rps:,.0f} req/s, p50 {row.load.p50_ms:.1f} ms, p99 {row.load.p99_ms:.1f} ms; "
+            f"no cache: {row.profile.queries} queries, {row.profile.db_ms:.2f} ms in the database; "
+            f"warm: {row.profile.warm_queries}, {row.profile.warm_db_ms:.2f} ms")
 
 
 # ------------------------------------------------------------------- report
@@ -639,24 +667,26 @@ def render_report(args, started, rows, pages, growth, sizes, member) -> str:
         f"Measured by `bench/run.py` (see `bench/README.md`) on {started:%Y-%m-%d %H:%M} UTC, "
         f"code at {git_revision()}.", "",
         "## Results", "",
-        "| page | who | req/s | of baseline | p50 ms | p99 ms | queries | DB ms | targets |",
-        "|---|---|--:|--:|--:|--:|--:|--:|---|",
+        "| page | who | req/s | of baseline | p50 ms | p99 ms | queries | DB ms | warm: queries | DB ms | targets |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for row in rows:
         if row.failure:
-            lines.append(f"| {row.page.name} | {row.who} | FAILED: {row.failure} ||||||| |")
+            lines.append(f"| {row.page.name} | {row.who} | FAILED: {row.failure} ||||||||| |")
             continue
         checks = ", ".join(f"{label} {'met' if ok else '**missed**'}" for label, ok in row.checks) or "—"
         lines.append(
             f"| {row.page.name} | {row.who} | {row.load.rps:,.0f} | {row.fraction:.0%} | {row.load.p50_ms:.1f} | "
-            f"{row.load.p99_ms:.1f} | {row.profile.queries} | {row.profile.db_ms:.2f} | {checks} |"
+            f"{row.load.p99_ms:.1f} | {row.profile.queries} | {row.profile.db_ms:.2f} | "
+            f"{row.profile.warm_queries} | {row.profile.warm_db_ms:.2f} | {checks} |"
         )
     checks = [ok for row in rows for _label, ok in row.checks]
     failed = sum(1 for row in rows if row.failure)
     lines += ["", f"Targets met: {sum(checks)} of {len(checks)}" + (f"; {failed} runs FAILED." if failed else "."), ""]
 
     lines += [
-        "Query counts against the amount of data shown (as a visitor; a count that grows hides a query per row):", "",
+        "Query counts against the amount of data shown (as a visitor, no cache; a count that grows hides a query "
+        "per row):", "",
         "| page | shown | queries | compared with | queries | |", "|---|---|--:|---|--:|---|",
     ]
     for name, shown, big, other, few in growth:
@@ -680,7 +710,7 @@ def render_report(args, started, rows, pages, growth, sizes, member) -> str:
         "carries `X-Forwarded-Proto: https`, as from the HTTPS proxy), persistent database connections.",
         f"- Load: wrk over loopback, {args.threads} threads, {args.connections} connections, {args.duration} s "
         f"per page and persona after {args.warmup} s of warm-up.",
-        f"- Member: `{member}`, an ordinary member, signed in through `django.contrib.auth` "
+        f"- Member: {member}, an ordinary member, signed in through `django.contrib.auth` "
         f"(session cookie `{settings.SESSION_COOKIE_NAME}`).",
         f"- Command: `{command_line()}`",
         "", "Pages:", "",
@@ -695,7 +725,9 @@ def render_report(args, started, rows, pages, growth, sizes, member) -> str:
         "- p50 and p99 come from wrk's latency distribution (timeout 10 s, so slow answers are measured).",
         "- *queries* and *DB ms*: the page served in-process by Django's test client with the same settings and "
         f"database, one request at a time, median of {args.repeat} after a warm-up; DB ms is the time spent in "
-        "the database driver, loopback round trips included. With a cache, these are the numbers after it is warm.",
+        "the database driver, loopback round trips included. The first pair is the page's own cost, with every "
+        "cache replaced by Django's dummy cache (what a cache miss costs, and what the 2 ms target is held to); "
+        "*warm* is the same with the real cache after the warm-up, what most requests pay.",
         "- Search words: those given on the command line, else the data generator's (`complaints.generate."
         "search_words()`) when the data holds them, else the most frequent and one of the rarest words in a sample "
         f"of up to {WORD_SAMPLE_ROWS:,} public complaints (PostgreSQL's `ts_stat`), leaving out stopwords of the "
