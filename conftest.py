@@ -32,6 +32,13 @@ def _no_minimum_fill_time(settings):
     settings.FORM_MIN_FILL_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _no_visitor_cache(settings):
+    # Most tests change something and look again at once, as a visitor too;
+    # the visitor cache's own tests turn it on.
+    settings.VISITOR_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def no_rate_limits(settings):
     """For tests that post one form many times on purpose (hostile input): no rate limits at all."""

@@ -40,12 +40,14 @@ from companies.services import (
 )
 from complaints.abuse import limit
 from complaints.models import Complaint, is_moderator
+from complaints_site.visitor_cache import cache_for_visitors
 
 COMPANIES_PER_PAGE = 20
 COMPLAINTS_PER_PAGE = 20
 
 
 @require_safe
+@cache_for_visitors
 def company_list(request):
     companies = (
         Company.objects.listed().select_related("industry").with_complaint_counts().with_scorecard().order_by("name")
@@ -59,6 +61,7 @@ def company_list(request):
 
 
 @require_safe
+@cache_for_visitors
 def company_detail(request, slug):
     company = Company.objects.listed().select_related("industry").filter(slug=slug).first()
     if company is None:
@@ -104,6 +107,7 @@ def scorecard_summary(company, card, window) -> str:
 
 
 @require_safe
+@cache_for_visitors
 def industry_detail(request, slug):
     industry = get_object_or_404(Industry, slug=slug)
     window = request.GET.get("window")
@@ -147,6 +151,7 @@ def score_example() -> dict:
 
 
 @require_safe
+@cache_for_visitors
 def about_scores(request):
     return render(request, "companies/about_scores.html", {
         **score_example(), "prior_weight": PRIOR_WEIGHT, "min_evaluated": MIN_EVALUATED,

@@ -42,6 +42,7 @@ from complaints.services import (
     offer_respond,
 )
 from complaints.services import complaint_submit as submit_service
+from complaints_site.visitor_cache import cache_for_visitors
 
 COMPLAINTS_PER_PAGE = 20
 
@@ -63,6 +64,7 @@ def _own_draft(request, pk) -> Complaint:
 
 
 @require_safe
+@cache_for_visitors
 def complaint_list(request):
     filterset = ComplaintFilter(request.GET or None, queryset=Complaint.objects.public().with_list_related())
     results = results_page(
@@ -168,6 +170,7 @@ def complaint_redirect(request, pk):
 
 
 @require_safe
+@cache_for_visitors
 def complaint_detail(request, pk, slug):
     complaint, viewer = _complaint_for(request, pk, tombstone_ok=True)
     if complaint.is_draft:

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from complaints_site import views
+from complaints_site.language import choose_language
 
 # The admin signs in through allauth's login, with its rate limits (allauth's documented wiring).
 admin.site.login = secure_admin_login(admin.site.login)
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("healthz", views.healthz, name="healthz"),
+    path("language/", choose_language, name="choose_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("", include("companies.urls")),

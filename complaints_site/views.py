@@ -9,9 +9,11 @@ from django.views.decorators.http import require_safe
 from companies.models import Company, Industry
 from companies.selectors import month_responders
 from complaints.models import Complaint
+from complaints_site.visitor_cache import cache_for_visitors
 
 
 @require_safe
+@cache_for_visitors
 def home(request):
     month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     top_companies = (

@@ -1,0 +1,32 @@
+"""Choosing the interface language with a plain GET form.
+
+Django's own set_language wants a POST with a CSRF token, and a token in the
+footer of every page would make every page personal: none could be kept for
+visitors (complaints_site/visitor_cache.py). Switching someone's language is
+harmless, so this view needs no token; it only follows a local `next`.
+"""
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+
+@never_cache
+@require_safe
+def choose_language(request):
+    destination = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(destination, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        destination = "/"
+    response = HttpResponseRedirect(destination)
+    code = request.GET.get("language", "")
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, code,
+            max_age=settings.LANGUAGE_COOKIE_AGE, path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN, secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

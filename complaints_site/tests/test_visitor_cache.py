@@ -1,0 +1,107 @@
+"""Public pages kept for visitors for up to a minute; never for anyone signed in."""
+
+import pytest
+from django.urls import reverse
+
+from complaints.models import Complaint
+from complaints.tests.factories import make_published
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cache_on(settings):
+    settings.VISITOR_CACHE_SECONDS = 60
+
+
+def public_pages(complaint):
+    return [
+        reverse("home"), reverse("companies:list"), complaint.company.get_absolute_url(),
+        reverse("complaints:list"), reverse("complaints:list") + "?q=router&sort=newest",
+        complaint.get_absolute_url(),
+    ]
+
+
+def test_a_visitor_gets_the_kept_page_without_touching_the_database(client, cache_on, django_assert_num_queries):
+    complaint = make_published(title="Router broken")
+    for url in public_pages(complaint):
+        first = client.get(url)
+        assert first.status_code == 200
+        with django_assert_num_queries(0):
+            again = client.get(url)
+        assert again.content == first.content, url
+        assert again["Content-Type"] == first["Content-Type"]
+        assert "csrfmiddlewaretoken" not in first.content.decode(), url  # nothing personal in a kept page
+
+
+def test_a_visitor_sees_a_change_only_after_the_page_expires(client, cache_on, settings):
+    complaint = make_published(title="Router broken")
+    url = complaint.get_absolute_url()
+    client.get(url)
+    Complaint.objects.filter(pk=complaint.pk).update(story="Changed story")
+    assert "Changed story" not in client.get(url).content.decode()
+    settings.VISITOR_CACHE_SECONDS = 0
+    assert "Changed story" in client.get(url).content.decode()
+
+
+def test_the_author_and_members_always_get_a_fresh_page(client, cache_on, member):
+    complaint = make_published(title="Router broken", author=member)
+    url = complaint.get_absolute_url()
+    client.get(url)  # kept for visitors
+    Complaint.objects.filter(pk=complaint.pk).update(story="Changed story")
+    client.force_login(member)
+    assert "Changed story" in client.get(url).content.decode()
+    assert "Changed story" in client.get(reverse("complaints:list")).content.decode()
+
+
+def test_pages_are_kept_per_language_and_per_address(client, cache_on):
+    make_published(title="Router broken")
+    english = client.get(reverse("complaints:list")).content.decode()
+    client.cookies["django_language"] = "de"
+    german = client.get(reverse("complaints:list")).content.decode()
+    assert english != german and 'lang="de"' in german
+    assert client.get(reverse("complaints:list") + "?q=nothing").context["results"].count == 0
+
+
+def test_a_visitor_with_a_waiting_note_gets_a_fresh_page(client, cache_on, member):
+    client.get(reverse("home"))
+    client.force_login(member)
+    client.post(reverse("account_logout"))  # leaves "You have signed out."
+    response = client.get(reverse("home"))
+    assert "signed out" in response.content.decode()
+
+
+def test_the_cache_can_be_turned_off(client, settings, django_assert_max_num_queries):
+    settings.VISITOR_CACHE_SECONDS = 0
+    client.get(reverse("complaints:list"))
+    with django_assert_max_num_queries(10) as queries:
+        client.get(reverse("complaints:list"))
+    assert len(queries) > 0
+
+
+# The language switch: a GET form, so that pages hold no CSRF token.
+
+def test_choosing_a_language_sets_the_cookie_and_returns_to_the_page(client):
+    response = client.get(reverse("choose_language"), {"language": "sv", "next": "/complaints/?q=a"})
+    assert response.status_code == 302 and response["Location"] == "/complaints/?q=a"
+    assert response.cookies["django_language"].value == "sv"
+    assert 'lang="sv"' in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("destination", ["https://evil.example/", "//evil.example", "javascript:alert(1)", ""])
+def test_choosing_a_language_never_leaves_the_site(client, destination):
+    response = client.get(reverse("choose_language"), {"language": "de", "next": destination})
+    assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize("code", ["xx", "", "<script>", "de' OR 1=1"])
+def test_an_unknown_language_changes_nothing(client, code):
+    response = client.get(reverse("choose_language"), {"language": code, "next": "/"})
+    assert response.status_code == 302 and "django_language" not in response.cookies
+
+
+def test_the_language_form_is_a_get_form_without_a_token(client):
+    body = client.get(reverse("home")).content.decode()
+    form = body[body.index('class="language-form"') - 80:]
+    form = form[:form.index("</form>")]
+    assert 'method="get"' in form and "csrfmiddlewaretoken" not in form
