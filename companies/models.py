@@ -105,9 +105,7 @@ class Company(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name_key = normalise_company_name(self.name)
-        keys = {normalise_company_name(alias) for alias in self.alias_list()} - {""}
-        self.alias_keys = "\n" + "\n".join(sorted(keys)) + "\n" if keys else ""
+        self.fill_keys()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -115,6 +113,12 @@ class Company(models.Model):
 
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    def fill_keys(self) -> None:
+        """Work out name_key and alias_keys from the name and aliases (bulk_create does not call save())."""
+        self.name_key = normalise_company_name(self.name)
+        keys = {normalise_company_name(alias) for alias in self.alias_list()} - {""}
+        self.alias_keys = "\n" + "\n".join(sorted(keys)) + "\n" if keys else ""
 
     @property
     def website_domain(self) -> str:
