@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,12 +38,19 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(is_listed=True)
 
     def with_complaint_counts(self, *, since=None):
+        """Each company's public complaints, counted per company row.
+
+        A correlated count rather than a join and GROUP BY: a page of twenty
+        companies counts their own complaints in the (company, published)
+        index, instead of every complaint of every company being grouped first.
+        """
         from complaints.models import Complaint
 
-        public = Q(complaints__status__in=Complaint.PUBLIC_STATUSES)
+        public = Complaint.objects.public().filter(company=OuterRef("pk"))
         if since is not None:
-            public &= Q(complaints__published_at__gte=since)
-        return self.annotate(complaint_count=Count("complaints", filter=public))
+            public = public.filter(published_at__gte=since)
+        count = public.order_by().values("company").annotate(n=Count("pk")).values("n")
+        return self.annotate(complaint_count=Coalesce(Subquery(count), 0))
 
     def with_scorecard(self, window: str = "12m"):
         """Join the stored scorecard of one window as `card` (for sorting and filtering by score)."""

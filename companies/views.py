@@ -40,6 +40,7 @@ from companies.services import (
 )
 from complaints.abuse import limit
 from complaints.models import Complaint, is_moderator
+from complaints.paging import SORTS, keyset_page_for
 from complaints_site.visitor_cache import cache_for_visitors
 
 COMPANIES_PER_PAGE = 20
@@ -68,8 +69,8 @@ def company_detail(request, slug):
         # A company merged into another keeps its old address as a redirect.
         moved = get_object_or_404(CompanySlugRedirect.objects.select_related("company"), old_slug=slug)
         return redirect(moved.company, permanent=True)
-    complaints = Complaint.objects.public().for_company(company).newest_first()
-    page = Paginator(complaints, COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
+    complaints = Complaint.objects.public().for_company(company)
+    page, bad_cursor = keyset_page_for(request, complaints, SORTS["newest"], per_page=COMPLAINTS_PER_PAGE)
     window = request.GET.get("window")
     if window not in Scorecard.Window.values:
         window = Scorecard.Window.LAST_12_MONTHS
@@ -77,6 +78,7 @@ def company_detail(request, slug):
     context = {
         "company": company,
         "page": page,
+        "bad_cursor": bad_cursor,
         "window": window,
         "windows": Scorecard.Window.choices,
         "card": card,

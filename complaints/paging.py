@@ -139,3 +139,12 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     cap = COUNT_CAP if cap is None else cap
     count = queryset.order_by()[: cap + 1].count()
     return min(count, cap), count > cap
+
+
+def keyset_page_for(request, queryset, sort: Sort, *, per_page: int) -> tuple[KeysetPage, bool]:
+    """The page a request's "after" or "before" asks for; the first page, and True, if its link is bad."""
+    try:
+        return keyset_page(queryset, sort, per_page=per_page, after=request.GET.get("after", ""),
+                           before=request.GET.get("before", "")), False
+    except BadCursor:
+        return keyset_page(queryset, sort, per_page=per_page), True

@@ -331,7 +331,7 @@ def test_pending_rejected_and_hidden_complaints_appear_in_no_public_output(
         assert [c.pk for c in responses["home"].context["latest"]] == [c.pk for c in Complaint.objects.public()]
         assert responses["complaint list"].context["results"].count == 1
         assert responses["search"].context["results"].count == 0
-        assert responses["company page"].context["page"].paginator.count == 1
+        assert len(responses["company page"].context["page"]) == 1
         assert responses["company page"].context["card"].complaints == 1
         assert [c.complaint_count for c in responses["company directory"].context["page"]] == [1]
         assert [card.complaints for card in responses["industry page"].context["most_complaints"]] == [1]
@@ -641,7 +641,7 @@ def test_a_moved_complaint_shows_under_the_new_company(company, member, moderato
     assert response.status_code == 302
     visitor = client_for()
     old, new = visitor.get(company.get_absolute_url()), visitor.get(beeline.get_absolute_url())
-    assert (old.context["page"].paginator.count, new.context["page"].paginator.count) == (1, 1)
+    assert (len(old.context["page"]), len(new.context["page"])) == (1, 1)
     assert (old.context["card"].complaints, new.context["card"].complaints) == (1, 1)
     assert "Moved by the moderators from 2KOM to Beeline." in text_of(visitor.get(complaint.get_absolute_url()))
 
