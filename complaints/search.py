@@ -17,10 +17,13 @@ as one found in a thousand, and nobody reads past the first pages of a
 ranked list anyway; a count above the cap is shown as "more than".
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, Subquery, Value, When
@@ -109,12 +112,12 @@ def search_filter(queryset, text: str):
 
 
 def ranked(queryset, text: str):
-    """The best CANDIDATE_LIMIT matches in `queryset` ranked by relevance.
+    """The ids of the newest CANDIDATE_LIMIT matches in `queryset`, best first.
 
     `queryset` already holds the search filter and the other filters.
     """
     candidates = queryset.order_by("-published_at", "-pk").values("pk")[:CANDIDATE_LIMIT]
-    bounded = queryset.model.objects.filter(pk__in=Subquery(candidates)).select_related("company")
+    bounded = queryset.model.objects.filter(pk__in=Subquery(candidates))
     if _is_postgresql(queryset):
         rank = SearchRank(F("search_document"), _ts_query(text))
     else:
@@ -127,7 +130,24 @@ def ranked(queryset, text: str):
         rank = Value(0, output_field=IntegerField())
         if title:
             rank = Case(When(title, then=Value(1)), default=rank, output_field=IntegerField())
-    return bounded.annotate(rank=rank).order_by("-rank", "-published_at", "-pk")
+    return bounded.annotate(rank=rank).order_by("-rank", "-published_at", "-pk").values_list("pk", flat=True)
+
+
+def ranked_ids(queryset, text: str) -> list[int]:
+    """`ranked`, kept in the shared cache as long as a visitor's page may be old.
+
+    Only the order of a search is kept: the complaints of the page shown are
+    read afresh (and only if still public), so no card is ever stale.
+    """
+    seconds = settings.VISITOR_CACHE_SECONDS
+    if seconds <= 0:
+        return list(ranked(queryset, text))
+    key = "ranked:" + hashlib.sha256(f"{text}\x1f{queryset.query}".encode()).hexdigest()
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(ranked(queryset, text))
+        cache.set(key, ids, seconds)
+    return ids
 
 
 def highlight_page(complaints: list, text: str) -> None:
@@ -209,15 +229,17 @@ class Results:
 
 def results_page(queryset, *, words: str, sort: str, per_page: int, after="", before="", page_number=None) -> Results:
     """The page of filtered complaints to show, highlighted when searching."""
-    count, capped = capped_count(queryset)
     bad_cursor = False
     if sort == "relevance" and words:
-        paginator = Paginator(ranked(queryset, words), per_page)
-        paginator.count = min(count, CANDIDATE_LIMIT)  # the ranked set is bounded; no second count
-        page = paginator.get_page(page_number)
-        page.object_list = list(page.object_list)
+        ids = ranked_ids(queryset, words)
+        # The ranking stops at CANDIDATE_LIMIT, and so does the count: no second scan.
+        count, capped = len(ids), len(ids) >= CANDIDATE_LIMIT
+        page = Paginator(ids, per_page).get_page(page_number)
+        rows = queryset.in_bulk(list(page.object_list))
+        page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
         numbered = True
     else:
+        count, capped = capped_count(queryset)
         try:
             page = keyset_page(queryset, SORTS[sort], per_page=per_page, after=after, before=before)
         except BadCursor:

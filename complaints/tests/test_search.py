@@ -151,7 +151,10 @@ def test_ranking_is_bounded_to_the_newest_candidates(client, monkeypatch):
         published(f"Router {n}", days_ago=n)
     response = client.get(LIST, {"q": "router"})
     assert sorted(titles(response)) == ["Router 0", "Router 1", "Router 2"]
-    assert response.context["results"].count == 5  # the count is not limited by the ranking
+    results = response.context["results"]
+    assert (results.count, results.count_capped) == (3, True)  # "more than 3"
+    newest = client.get(LIST, {"q": "router", "sort": "newest"}).context["results"]
+    assert (newest.count, newest.count_capped) == (5, False)  # other sorts count up to COUNT_CAP
 
 
 # Filters --------------------------------------------------------------------------------

@@ -105,3 +105,26 @@ def test_the_language_form_is_a_get_form_without_a_token(client):
     form = body[body.index('class="language-form"') - 80:]
     form = form[:form.index("</form>")]
     assert 'method="get"' in form and "csrfmiddlewaretoken" not in form
+
+
+# Complaint cards are kept for everyone, under a key made of what they show.
+
+def test_a_kept_card_changes_as_soon_as_its_complaint_does(client, member):
+    from django.core.cache import cache
+
+    complaint = make_published(title="Router broken")
+    client.force_login(member)
+    assert "Router broken" in client.get(reverse("complaints:list")).content.decode()
+    assert any(key.startswith(":1:card:") for key in cache._cache)  # the card was kept
+    Complaint.objects.filter(pk=complaint.pk).update(title="Modem broken", status=Complaint.Status.RESOLVED)
+    body = client.get(reverse("complaints:list")).content.decode()
+    assert "Modem broken" in body and "Router broken" not in body
+    assert "status-resolved" in body
+
+
+def test_kept_cards_are_per_language(client):
+    make_published(title="Router broken")
+    english = client.get(reverse("complaints:list")).content.decode()
+    client.cookies["django_language"] = "sv"
+    swedish = client.get(reverse("complaints:list")).content.decode()
+    assert "Published" in english and "Publicerat" in swedish and "Publicerat" not in english
