@@ -15,10 +15,12 @@ contact data are wiped; the member may also withdraw their public complaints.
 import datetime
 import decimal
 import uuid
+from importlib import import_module
 
 from allauth.account.forms import ReauthenticateForm
 from allauth.account.models import EmailAddress
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -285,5 +287,7 @@ def member_delete(*, user, withdraw_complaints: bool) -> None:
 
         # Inactive accounts and a changed password hash already end every
         # session; deleting the rows removes what is stored about them too.
-        Session.objects.filter(session_key__in=member_sessions(user)).delete()
+        session_store = import_module(settings.SESSION_ENGINE).SessionStore
+        for key in member_sessions(user):
+            session_store(session_key=key).delete()  # the row, and the cached copy when sessions are cached
 

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
@@ -283,7 +284,13 @@ def test_deleted_member_cannot_sign_in(client, member_client, member, complaint)
 
 
 @pytest.mark.django_db
-def test_delete_ends_every_session(member, complaint):
+@pytest.mark.parametrize("engine", ["django.contrib.sessions.backends.db",
+                                    "django.contrib.sessions.backends.cached_db"])
+def test_delete_ends_every_session(member, complaint, settings, engine):
+    """With sessions in the database, or cached in front of it (production with Redis)."""
+    from django.core.cache import cache
+
+    settings.SESSION_ENGINE = engine
     browsers = [Client(), Client()]
     for browser in browsers:
         browser.force_login(member)
@@ -291,6 +298,8 @@ def test_delete_ends_every_session(member, complaint):
     delete(browsers[0])
     assert member_sessions(member) == []
     assert not Session.objects.filter(session_key=browsers[1].session.session_key).exists()
+    key = browsers[1].cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert cache.get("django.contrib.sessions.cached_db" + key) is None
     for browser in browsers:
         response = browser.get(DATA_URL)
         assert response.status_code == 302
