@@ -46,7 +46,7 @@ def window_start(window: str, now: datetime) -> datetime | None:
 
 def company_figures(company_id: int, window: str, now: datetime) -> dict:
     """The raw counts for one company and window, straight from the complaint rows."""
-    from complaints.models import Complaint, Evaluation, MeToo, Offer
+    from complaints.models import Complaint, Evaluation, Offer
 
     complaints = Complaint.objects.public().filter(company_id=company_id)
     start = window_start(window, now)
@@ -57,7 +57,11 @@ def company_figures(company_id: int, window: str, now: datetime) -> dict:
         complaints=Count("pk"),
         answered=Count("pk", filter=Q(first_answered_at__isnull=False)),
         answered_in_7_days=Count("pk", filter=within_7_days),
+        # Each complaint keeps its number of "me too" (the service keeps it
+        # equal to the rows): summed here instead of joining every MeToo row.
+        me_too=Sum("me_too_count"),
     )
+    counts["me_too"] = counts["me_too"] or 0
     waits = [
         (answered - published).total_seconds() / 3600
         for published, answered in complaints.filter(first_answered_at__isnull=False).values_list(
@@ -105,7 +109,6 @@ def company_figures(company_id: int, window: str, now: datetime) -> dict:
         "offers_delivered": offer_counts["offers_delivered"],
         "free_days": offer_counts["free_days"] or 0,
         "credited": credited,
-        "me_too": MeToo.objects.filter(complaint__in=complaints).count(),
         "monthly": monthly_figures(company_id, now) if window == Scorecard.Window.LAST_12_MONTHS else [],
     }
 
