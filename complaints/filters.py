@@ -129,6 +129,14 @@ class ComplaintFilter(django_filters.FilterSet):
         return self.form.cleaned_data.get(name)
 
     @property
+    def narrows(self) -> bool:
+        """Whether a valid filter or search narrows the list (the sort does not)."""
+        if not self.is_bound:
+            return False
+        self.errors  # noqa: B018 (validates the form)
+        return any(value not in (None, "") for name, value in self.form.cleaned_data.items() if name != "sort")
+
+    @property
     def words(self) -> str:
         return (self.cleaned("q") or "").strip()
 

@@ -176,6 +176,8 @@ class Complaint(models.Model):
                 fields=["-me_too_count", "-published_at", "-id"], condition=Q(status__in=PUBLIC_STATUS_VALUES),
                 name="complaint_public_me_too",
             ),
+            # The amount filter: the only filter column with no other index to narrow it.
+            models.Index(fields=["amount"], condition=Q(status__in=PUBLIC_STATUS_VALUES), name="complaint_public_amount"),
         ]
 
     def __str__(self):

@@ -141,6 +141,25 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     return min(count, cap), count > cap
 
 
+def public_count(queryset) -> tuple[int, bool]:
+    """The unfiltered public list's count: from the planner's statistics when they show far more than the cap.
+
+    The partial index of public complaints knows roughly how many rows it
+    holds (kept by VACUUM and ANALYZE); beyond twice the cap "more than
+    COUNT_CAP" is certain and nothing is counted.
+    """
+    from django.db import connections
+
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'complaint_public_newest'")
+            row = cursor.fetchone()
+        if row and row[0] > 2 * COUNT_CAP:
+            return COUNT_CAP, True
+    return capped_count(queryset)
+
+
 def keyset_page_for(request, queryset, sort: Sort, *, per_page: int) -> tuple[KeysetPage, bool]:
     """The page a request's "after" or "before" asks for; the first page, and True, if its link is bad."""
     try:

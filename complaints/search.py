@@ -25,12 +25,12 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import Case, F, IntegerField, Q, Subquery, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from complaints.paging import SORTS, BadCursor, capped_count, keyset_page
+from complaints.paging import COUNT_CAP, SORTS, BadCursor, keyset_page, public_count
 
 SEARCH_CONFIGS = ("english", "russian", "german", "swedish", "simple")
 LANGUAGE_CONFIGS = {"en": "english", "ru": "russian", "de": "german", "sv": "swedish"}
@@ -80,12 +80,37 @@ def _is_postgresql(queryset) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
+class ParsedQuery(SearchQuery):
+    """A tsquery in PostgreSQL's own text form, taken as it is (a cast, no parsing again)."""
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql})::tsquery", params
+
+
+def _readings(text: str) -> list[str]:
+    """The search read once per configuration, duplicates and empty readings dropped.
+
+    Kept in the cache: a text's readings change only with the dictionaries.
+    Fewer, distinct terms also give the planner a truer guess of the matches.
+    """
+    key = "tsquery:" + hashlib.sha256(text.encode()).hexdigest()
+    readings = cache.get(key)
+    if readings is None:
+        columns = ", ".join("websearch_to_tsquery(%s::regconfig, %s)::text" for _config in SEARCH_CONFIGS)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns}", [value for config in SEARCH_CONFIGS for value in (config, text)])
+            row = cursor.fetchone()
+        readings = list(dict.fromkeys(reading for reading in row if reading))
+        cache.set(key, readings, 24 * 3600)
+    return readings
+
+
 def _ts_query(text: str):
-    query = None
-    for config in SEARCH_CONFIGS:
-        reading = SearchQuery(text, config=config, search_type="websearch")
-        query = reading if query is None else query | reading
-    return query
+    readings = _readings(text)
+    if not readings:
+        return None
+    return ParsedQuery(" | ".join(f"( {reading} )" for reading in readings))
 
 
 def _like(term: Term) -> Q:
@@ -98,7 +123,8 @@ def _like(term: Term) -> Q:
 def search_filter(queryset, text: str):
     """The complaints of `queryset` that match `text` (unordered)."""
     if _is_postgresql(queryset):
-        return queryset.filter(search_document=_ts_query(text))
+        query = _ts_query(text)
+        return queryset.filter(search_document=query) if query is not None else queryset.none()
     groups = parse_web_search(text)
     if not groups:
         return queryset
@@ -111,12 +137,12 @@ def search_filter(queryset, text: str):
     return queryset.filter(condition)
 
 
-def ranked(queryset, text: str):
-    """The ids of the newest CANDIDATE_LIMIT matches in `queryset`, best first.
+def ranked(queryset, text: str, *, limit: int | None = None):
+    """The ids of the newest `limit` matches in `queryset` (default CANDIDATE_LIMIT), best first.
 
     `queryset` already holds the search filter and the other filters.
     """
-    candidates = queryset.order_by("-published_at", "-pk").values("pk")[:CANDIDATE_LIMIT]
+    candidates = queryset.order_by("-published_at", "-pk").values("pk")[: limit or CANDIDATE_LIMIT]
     bounded = queryset.model.objects.filter(pk__in=Subquery(candidates))
     if _is_postgresql(queryset):
         rank = SearchRank(F("search_document"), _ts_query(text))
@@ -133,7 +159,7 @@ def ranked(queryset, text: str):
     return bounded.annotate(rank=rank).order_by("-rank", "-published_at", "-pk").values_list("pk", flat=True)
 
 
-def ranked_ids(queryset, text: str) -> list[int]:
+def ranked_ids(queryset, text: str, *, limit: int | None = None) -> list[int]:
     """`ranked`, kept in the shared cache as long as a visitor's page may be old.
 
     Only the order of a search is kept: the complaints of the page shown are
@@ -141,11 +167,11 @@ def ranked_ids(queryset, text: str) -> list[int]:
     """
     seconds = settings.VISITOR_CACHE_SECONDS
     if seconds <= 0:
-        return list(ranked(queryset, text))
+        return list(ranked(queryset, text, limit=limit))
     key = "ranked:" + hashlib.sha256(f"{text}\x1f{queryset.query}".encode()).hexdigest()
     ids = cache.get(key)
     if ids is None:
-        ids = list(ranked(queryset, text))
+        ids = list(ranked(queryset, text, limit=limit))
         cache.set(key, ids, seconds)
     return ids
 
@@ -227,19 +253,35 @@ class Results:
     bad_cursor: bool = False
 
 
-def results_page(queryset, *, words: str, sort: str, per_page: int, after="", before="", page_number=None) -> Results:
-    """The page of filtered complaints to show, highlighted when searching."""
+def results_page(queryset, *, words: str, filtered: bool, sort: str, per_page: int, after="", before="",
+                 page_number=None) -> Results:
+    """The page of complaints to show, highlighted when searching.
+
+    A search or filter first takes up to COUNT_CAP + 1 matching ids, in no
+    order (an index lookup, or a short scan when matches are everywhere).
+    That is the count; and when it is not over the cap, the page is chosen
+    among those ids. Otherwise a rare word sorted by date could lead the
+    planner to walk the date index through a million rows to find five.
+    """
     bad_cursor = False
+    if filtered or words:
+        matches = list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        count, capped = min(len(matches), COUNT_CAP), len(matches) > COUNT_CAP
+        if not capped:
+            queryset = queryset.model.objects.filter(pk__in=matches).select_related("company")
+    else:
+        count, capped = public_count(queryset)
+    if not count:
+        page = keyset_page(queryset.none(), SORTS["newest"], per_page=per_page)
+        return Results(page=page, count=0, count_capped=False, numbered=False)
     if sort == "relevance" and words:
-        ids = ranked_ids(queryset, words)
-        # The ranking stops at CANDIDATE_LIMIT, and so does the count: no second scan.
-        count, capped = len(ids), len(ids) >= CANDIDATE_LIMIT
+        # All matches are ranked when they are few; only the newest CANDIDATE_LIMIT when not.
+        ids = ranked_ids(queryset, words, limit=CANDIDATE_LIMIT if capped else COUNT_CAP)
         page = Paginator(ids, per_page).get_page(page_number)
         rows = queryset.in_bulk(list(page.object_list))
         page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
         numbered = True
     else:
-        count, capped = capped_count(queryset)
         try:
             page = keyset_page(queryset, SORTS[sort], per_page=per_page, after=after, before=before)
         except BadCursor:

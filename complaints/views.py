@@ -68,7 +68,8 @@ def _own_draft(request, pk) -> Complaint:
 def complaint_list(request):
     filterset = ComplaintFilter(request.GET or None, queryset=Complaint.objects.public().with_list_related())
     results = results_page(
-        filterset.qs, words=filterset.words, sort=filterset.chosen_sort, per_page=COMPLAINTS_PER_PAGE,
+        filterset.qs, words=filterset.words, filtered=filterset.narrows, sort=filterset.chosen_sort,
+        per_page=COMPLAINTS_PER_PAGE,
         after=request.GET.get("after", ""), before=request.GET.get("before", ""), page_number=request.GET.get("page"),
     )
     return render(request, "complaints/complaint_list.html", {

@@ -4,8 +4,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from allauth.account.models import EmailAddress
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.test import Client
