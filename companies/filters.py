@@ -16,6 +16,11 @@ COMPANY_SORTS = {
 }
 
 
+def listed_countries() -> list[tuple[str, str]]:
+    codes = set(Company.objects.listed().exclude(country="").values_list("country", flat=True).distinct())
+    return sorted(((code, name) for code, name in countries if code in codes), key=lambda item: item[1])
+
+
 class CompanyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name"), method="filter_name", max_length=100)
     industry = django_filters.ModelChoiceFilter(
@@ -41,10 +46,7 @@ class CompanyFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = set(Company.objects.listed().exclude(country="").values_list("country", flat=True).distinct())
-        self.filters["country"].extra["choices"] = sorted(
-            ((code, name) for code, name in countries if code in codes), key=lambda item: item[1]
-        )
+        self.filters["country"].extra["choices"] = listed_countries  # read only when validated or shown
 
     def filter_name(self, queryset, name, value):
         return queryset.search(value)

@@ -52,6 +52,20 @@ class CompanyQuerySet(models.QuerySet):
         count = public.order_by().values("company").annotate(n=Count("pk")).values("n")
         return self.annotate(complaint_count=Coalesce(Subquery(count), 0))
 
+    def with_stored_complaint_counts(self):
+        """Public complaints per company as the all-time scorecard holds them (refreshed after
+        every change); counted from the complaints only for a company without one yet."""
+        from complaints.models import Complaint
+
+        live = (
+            Complaint.objects.public().filter(company=OuterRef("pk")).order_by().values("company")
+            .annotate(n=Count("pk")).values("n")
+        )
+        return self.annotate(
+            all_card=FilteredRelation("scorecards", condition=Q(scorecards__window="all")),
+            complaint_count=Coalesce(F("all_card__complaints"), Subquery(live), 0),
+        )
+
     def with_scorecard(self, window: str = "12m"):
         """Join the stored scorecard of one window as `card` (for sorting and filtering by score)."""
         return self.annotate(

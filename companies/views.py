@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -51,7 +52,8 @@ COMPLAINTS_PER_PAGE = 20
 @cache_for_visitors
 def company_list(request):
     companies = (
-        Company.objects.listed().select_related("industry").with_complaint_counts().with_scorecard().order_by("name")
+        Company.objects.listed().select_related("industry").with_stored_complaint_counts().with_scorecard()
+        .order_by("name")
     )
     filterset = CompanyFilter(request.GET or None, queryset=companies)
     page = Paginator(filterset.qs, COMPANIES_PER_PAGE).get_page(request.GET.get("page"))
@@ -82,7 +84,8 @@ def company_detail(request, slug):
         "window": window,
         "windows": Scorecard.Window.choices,
         "card": card,
-        "charts": scorecard_charts(card) if card else [],
+        # Drawn only when the record is not already kept (the template's cache).
+        "charts": SimpleLazyObject(lambda: scorecard_charts(card)) if card else [],
         "min_evaluated": MIN_EVALUATED,
         "og_description": scorecard_summary(company, card, window),
         "permalink": settings.SITE_URL + company.get_absolute_url() + f"?window={window}",
