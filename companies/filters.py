@@ -17,7 +17,7 @@ COMPANY_SORTS = {
 
 
 def listed_countries() -> list[tuple[str, str]]:
-    codes = set(Company.objects.listed().exclude(country="").values_list("country", flat=True).distinct())
+    codes = set(Company.objects.listed().exclude(country="").order_by().values_list("country", flat=True).distinct())
     return sorted(((code, name) for code, name in countries if code in codes), key=lambda item: item[1])
 
 

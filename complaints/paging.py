@@ -148,14 +148,21 @@ def public_count(queryset) -> tuple[int, bool]:
     holds (kept by VACUUM and ANALYZE); beyond twice the cap "more than
     COUNT_CAP" is certain and nothing is counted.
     """
+    from django.conf import settings
+    from django.core.cache import cache
     from django.db import connections
 
     connection = connections[queryset.db]
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'complaint_public_newest'")
-            row = cursor.fetchone()
-        if row and row[0] > 2 * COUNT_CAP:
+        estimate = cache.get("public-complaints-estimate")
+        if estimate is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'complaint_public_newest'")
+                row = cursor.fetchone()
+            estimate = row[0] if row else -1
+            if settings.VISITOR_CACHE_SECONDS > 0:
+                cache.set("public-complaints-estimate", estimate, settings.VISITOR_CACHE_SECONDS)
+        if estimate > 2 * COUNT_CAP:
             return COUNT_CAP, True
     return capped_count(queryset)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection, connections
 from django.db.models import Case, F, IntegerField, Q, Subquery, Value, When
@@ -159,11 +160,29 @@ def ranked(queryset, text: str, *, limit: int | None = None):
     return bounded.annotate(rank=rank).order_by("-rank", "-published_at", "-pk").values_list("pk", flat=True)
 
 
+def matching_ids(queryset) -> list[int]:
+    """Up to COUNT_CAP + 1 ids of the matches, in no order; kept like `ranked_ids`."""
+    seconds = settings.VISITOR_CACHE_SECONDS
+    if seconds <= 0:
+        return list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+    try:
+        key = "matches:" + hashlib.sha256(str(queryset.query).encode()).hexdigest()
+    except EmptyResultSet:  # a search with no searchable word: nothing to find
+        return []
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        cache.set(key, ids, seconds)
+    return ids
+
+
 def ranked_ids(queryset, text: str, *, limit: int | None = None) -> list[int]:
     """`ranked`, kept in the shared cache as long as a visitor's page may be old.
 
-    Only the order of a search is kept: the complaints of the page shown are
-    read afresh (and only if still public), so no card is ever stale.
+    Only which complaints a search or filter finds, and their order, is kept
+    (up to a minute, for everyone: a list is nobody's own page); the
+    complaints of the page shown are read afresh, and only if still public,
+    so no card is ever stale.
     """
     seconds = settings.VISITOR_CACHE_SECONDS
     if seconds <= 0:
@@ -265,7 +284,7 @@ def results_page(queryset, *, words: str, filtered: bool, sort: str, per_page: i
     """
     bad_cursor = False
     if filtered or words:
-        matches = list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        matches = matching_ids(queryset)
         count, capped = min(len(matches), COUNT_CAP), len(matches) > COUNT_CAP
         if not capped:
             queryset = queryset.model.objects.filter(pk__in=matches).select_related("company")
