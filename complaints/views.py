@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from complaints.forms import (
     OfferReasonForm,
     WithdrawForm,
 )
-from complaints.models import Attachment, Complaint, Message, Offer
+from complaints.models import Attachment, Complaint, Follow, Message, MeToo, Offer
 from complaints.search import results_page
 from complaints.services import (
     ComplaintError,
@@ -49,9 +50,14 @@ COMPLAINTS_PER_PAGE = 20
 
 def _complaint_for(request, pk, *, tombstone_ok=False) -> tuple[Complaint, Viewer]:
     """The complaint and what this person may do with it; 404 if they may not see it."""
-    complaint = get_object_or_404(
-        Complaint.objects.select_related("company", "company__industry", "evaluation"), pk=pk
-    )
+    complaints = Complaint.objects.select_related("company", "company__industry", "evaluation")
+    if request.user.is_authenticated:
+        # Read with the complaint: whether this member said "me too" or follows it.
+        complaints = complaints.annotate(
+            said_me_too=Exists(MeToo.objects.filter(complaint=OuterRef("pk"), user=request.user)),
+            followed=Exists(Follow.objects.filter(complaint=OuterRef("pk"), user=request.user)),
+        )
+    complaint = get_object_or_404(complaints, pk=pk)
     viewer = Viewer(request.user, complaint)
     if not viewer.can_see and not (tombstone_ok and complaint.status in Complaint.TOMBSTONE_STATUSES):
         raise Http404
@@ -219,10 +225,10 @@ def _detail_context(request, complaint, viewer=None):
         (Message.objects.all() if viewer.can_see_private else Message.objects.public()).filter(complaint=complaint)
         .select_related("company", "offer")
     )
+    comments = list(complaint.comments.select_related("author"))
     representative_ids = set(
         Representative.objects.filter(company=complaint.company_id).values_list("user_id", flat=True)
-    )
-    comments = list(complaint.comments.select_related("author"))
+    ) if comments else set()
     for comment in comments:
         comment.by_company = comment.author_id in representative_ids
         comment.by_complaint_author = comment.author_id == complaint.author_id
@@ -230,8 +236,8 @@ def _detail_context(request, complaint, viewer=None):
         "thread": list(messages_),
         "comments": comments,
         "me_too_count": complaint.me_too_count,
-        "said_me_too": viewer.is_member and complaint.me_toos.filter(user=request.user).exists(),
-        "follows": viewer.is_member and complaint.follows.filter(user=request.user).exists(),
+        "said_me_too": viewer.is_member and getattr(complaint, "said_me_too", False),
+        "follows": viewer.is_member and getattr(complaint, "followed", False),
         "evaluation": getattr(complaint, "evaluation", None),
     })
     return context
