@@ -211,21 +211,41 @@ def highlight_page(complaints: list, text: str) -> None:
 
 
 def _highlight_postgresql(complaints: list, text: str) -> None:
-    model = complaints[0].__class__
+    """PostgreSQL's ts_headline for the page, kept per complaint text and search.
+
+    A key covers the title, the story and the search's readings, so a kept
+    highlight is never stale; only the complaints missing from the cache go
+    to the database.
+    """
     query = _ts_query(text)
-    config = Case(
-        *[When(language__startswith=code, then=Value(config)) for code, config in LANGUAGE_CONFIGS.items()],
-        default=Value("simple"),
-    )
-    markers = {"start_sel": MARK_START, "stop_sel": MARK_STOP}
-    rows = model.objects.filter(pk__in=[complaint.pk for complaint in complaints]).annotate(
-        title_marked=SearchHeadline("title", query, config=config, highlight_all=True, **markers),
-        story_marked=SearchHeadline(
-            "story", query, config=config, max_words=EXCERPT_WORDS, min_words=15, max_fragments=2,
-            fragment_delimiter=" … ", **markers,
-        ),
-    ).values_list("pk", "title_marked", "story_marked")
-    marked = {pk: (title, story) for pk, title, story in rows}
+    if query is None:
+        return
+    readings = "|".join(_readings(text))
+    keys = {
+        complaint.pk: "headline:" + hashlib.sha256(
+            "\x1f".join([str(complaint.pk), complaint.language, complaint.title, complaint.story, readings]).encode()
+        ).hexdigest()
+        for complaint in complaints
+    }
+    kept = cache.get_many(list(keys.values()))
+    marked = {pk: kept[key] for pk, key in keys.items() if key in kept}
+    missing = [pk for pk in keys if pk not in marked]
+    if missing:
+        config = Case(
+            *[When(language__startswith=code, then=Value(config)) for code, config in LANGUAGE_CONFIGS.items()],
+            default=Value("simple"),
+        )
+        markers = {"start_sel": MARK_START, "stop_sel": MARK_STOP}
+        rows = complaints[0].__class__.objects.filter(pk__in=missing).annotate(
+            title_marked=SearchHeadline("title", query, config=config, highlight_all=True, **markers),
+            story_marked=SearchHeadline(
+                "story", query, config=config, max_words=EXCERPT_WORDS, min_words=15, max_fragments=2,
+                fragment_delimiter=" … ", **markers,
+            ),
+        ).values_list("pk", "title_marked", "story_marked")
+        fresh = {pk: (title, story) for pk, title, story in rows}
+        marked.update(fresh)
+        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, 24 * 3600)
     for complaint in complaints:
         title, story = marked.get(complaint.pk, (None, None))
         if title is not None:

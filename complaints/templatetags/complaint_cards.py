@@ -4,7 +4,7 @@ A card's key is a digest of everything the card shows (status, title, story,
 company, dates, language): any change makes a new key, so a kept card is
 never stale, for visitors, members, authors or companies alike. A list page
 then costs one cache round trip for its cards instead of rendering twenty
-templates. Cards with highlighted search words are rendered each time.
+templates. A search's highlighted words are part of the key.
 """
 
 import hashlib
@@ -30,17 +30,15 @@ def card_key(complaint, show_company: bool) -> str:
     ]
     if show_company:
         parts += [complaint.company.name, complaint.company.slug]
+    # A search's highlighted title and excerpt (already escaped HTML) are part of what is shown.
+    parts += [str(getattr(complaint, "title_html", None) or ""), str(getattr(complaint, "excerpt_html", None) or "")]
     return "card:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 @register.simple_tag
 def complaint_cards(complaints, show_company=True):
     complaints = list(complaints)
-    keys = {
-        complaint.pk: card_key(complaint, show_company)
-        for complaint in complaints
-        if not getattr(complaint, "title_html", None) and not getattr(complaint, "excerpt_html", None)
-    }
+    keys = {complaint.pk: card_key(complaint, show_company) for complaint in complaints}
     kept = cache.get_many(list(keys.values())) if keys else {}
     parts, fresh = [], {}
     for complaint in complaints:

@@ -381,18 +381,18 @@ def test_counts_are_capped(client, company, monkeypatch):
     assert len(titles(response)) == 7  # a page is not limited by the cap
 
 
-def test_list_query_count_does_not_grow_when_searching(client, company, django_assert_num_queries):
+def test_list_query_count_does_not_grow_when_searching(client, company, django_assert_max_num_queries):
     for n in range(3):
         published(f"Router {n}", company=company)
     # the matching ids (the count), the ranking, the page's rows, the industry choices;
-    # PostgreSQL highlights in a query of its own (and reads the words once, then from the cache)
+    # PostgreSQL highlights in a query of its own (only for complaints whose highlight is not kept yet)
     client.get(LIST, {"q": "router"})
     expected = 5 if connection.vendor == "postgresql" else 4
-    with django_assert_num_queries(expected):
+    with django_assert_max_num_queries(expected):
         client.get(LIST, {"q": "router"})
     for n in range(30):
         published(f"Router more {n}", company=company)
-    with django_assert_num_queries(expected):
+    with django_assert_max_num_queries(expected):
         client.get(LIST, {"q": "router"})
-    with django_assert_num_queries(expected):  # the company named in the filter, no ranking (sorted by date)
+    with django_assert_max_num_queries(expected):  # the company named in the filter, no ranking (sorted by date)
         client.get(LIST, {"q": "router", "company": "2kom", "sort": "newest", "has_offer": "no"})

@@ -101,3 +101,11 @@ def test_the_documents_are_indexed_and_the_ranking_is_bounded():
         assert "USING gin (search_document)" in cursor.fetchone()[0]
     queryset = search_filter(Complaint.objects.public(), "aardvark")
     assert "LIMIT 500" in str(ranked(queryset, "aardvark").query)
+
+
+def test_a_kept_highlight_follows_the_text(client):
+    complaint = published("Title", story="The first aardvark story.")
+    assert "first" in client.get(LIST, {"q": "aardvark"}).content.decode()
+    Complaint.objects.filter(pk=complaint.pk).update(story="The second aardvark story.")
+    body = client.get(LIST, {"q": "aardvark"}).content.decode()
+    assert "second" in body and "first" not in body and "<mark>aardvark</mark>" in body
