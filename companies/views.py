@@ -63,8 +63,12 @@ def company_list(request):
     return render(request, "companies/company_list.html", {"filter": filterset, "page": page})
 
 
+def _represents(request, slug) -> bool:
+    return Representative.objects.filter(company__slug=slug, user=request.user).exists()
+
+
 @require_safe
-@cache_for_visitors
+@cache_for_visitors(fresh_for=_represents)  # the company's own people always see it fresh
 def company_detail(request, slug):
     company = Company.objects.listed().select_related("industry").filter(slug=slug).first()
     if company is None:

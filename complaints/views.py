@@ -177,7 +177,7 @@ def complaint_redirect(request, pk):
 
 
 @require_safe
-@cache_for_visitors
+@cache_for_visitors(members=False)  # members see their own role, private fields, forms
 def complaint_detail(request, pk, slug):
     complaint, viewer = _complaint_for(request, pk, tombstone_ok=True)
     if complaint.is_draft:

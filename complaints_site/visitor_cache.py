@@ -1,65 +1,132 @@
-"""Whole public pages for visitors, kept for up to VISITOR_CACHE_SECONDS.
+"""Whole public pages, kept for up to VISITOR_CACHE_SECONDS.
 
 Everyone who is not signed in sees the same page for the same address and
-language, so one rendering can serve them all for a minute (the longest a
-visitor may wait to see a change). Signed-in members, and so every author,
-representative and moderator, always get a fresh page. A page is kept only if
-it is a plain 200 that used no CSRF token and set no cookie: nothing in it
-belongs to one visitor.
+language, so one rendering serves them all for a minute (the longest anyone
+may wait to see a change made by someone else). Signed-in members see the
+same page too, but for the sign-out form's CSRF token: their copy is kept with
+the token taken out and each member's own token put back in.
+
+Never kept, always fresh:
+- for a member who changed something in the last VISITOR_CACHE_SECONDS
+  (see MarkWritersFresh): whoever wrote sees their change at once, on every
+  page, so an author never sees their own complaint in an old state;
+- for a page's own people, by the view's `fresh_for` (a company's
+  representatives on its page); the complaint page and the business pages
+  are not kept at all;
+- a page with a note waiting ("you have signed out"), anything but a plain
+  200, a response that sets a cookie, and a page with a form token in its
+  body (only the header's sign-out form may carry one).
 """
 
 import hashlib
+import re
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 KEPT_HEADERS = ("Content-Type", "Content-Language")
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+TOKEN_PLACEHOLDER = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
 
 
-def _cacheable_request(request) -> bool:
-    if request.method not in ("GET", "HEAD") or settings.VISITOR_CACHE_SECONDS <= 0:
-        return False
-    if request.user.is_authenticated:
-        return False
-    # A visitor with a note waiting ("you have signed out") gets it on a fresh
-    # page: notes live in the "messages" cookie, or in the session when long.
+def _fresh_key(user_id) -> str:
+    return f"member-fresh:{user_id}"
+
+
+def _has_waiting_note(request) -> bool:
+    # Notes live in the "messages" cookie, or in the session.
     if "messages" in request.COOKIES:
-        return False
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES or "_messages" not in request.session
+        return True
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and "_messages" in request.session
 
 
-def _key(request) -> str:
-    address = f"{get_language()}|{request.get_full_path()}"
-    return "visitor-page:" + hashlib.sha256(address.encode()).hexdigest()
+def _key(request, who: str) -> str:
+    address = f"{who}|{get_language()}|{request.get_full_path()}"
+    return "public-page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
-def cache_for_visitors(view):
+def _response(content: bytes, headers: dict) -> HttpResponse:
+    response = HttpResponse(content)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _keepable(response) -> bool:
+    return response.status_code == 200 and not response.streaming and not response.cookies
+
+
+def cache_for_visitors(view=None, *, fresh_for=None, members=True):
+    """Keep the view's page as described above.
+
+    `fresh_for(request, *args, **kwargs)` names the page's own people;
+    `members=False` keeps it for visitors only (a page that shows members
+    things of their own, like the complaint page to its author).
+    """
+    if view is None:
+        return lambda view: cache_for_visitors(view, fresh_for=fresh_for, members=members)
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _cacheable_request(request):
+        seconds = settings.VISITOR_CACHE_SECONDS
+        if request.method not in ("GET", "HEAD") or seconds <= 0 or _has_waiting_note(request):
             return view(request, *args, **kwargs)
-        key = _key(request)
-        kept = cache.get(key)
-        if kept is not None:
-            content, headers = kept
-            response = HttpResponse(content)
-            for name, value in headers.items():
-                response[name] = value
-            return response
-        response = view(request, *args, **kwargs)
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not response.cookies
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        ):
-            if hasattr(response, "render") and callable(response.render):
-                response.render()
-            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            cache.set(key, (response.content, headers), settings.VISITOR_CACHE_SECONDS)
-        return response
+        if not request.user.is_authenticated:
+            return _visitor_page(view, request, args, kwargs, seconds)
+        if not members or cache.get(_fresh_key(request.user.pk)) or (fresh_for and fresh_for(request, *args, **kwargs)):
+            return view(request, *args, **kwargs)
+        return _member_page(view, request, args, kwargs, seconds)
 
     return wrapper
+
+
+def _visitor_page(view, request, args, kwargs, seconds):
+    key = _key(request, "visitor")
+    kept = cache.get(key)
+    if kept is not None:
+        return _response(*kept)
+    response = view(request, *args, **kwargs)
+    if _keepable(response) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        cache.set(key, (response.content, headers), seconds)
+    return response
+
+
+def _member_page(view, request, args, kwargs, seconds):
+    key = _key(request, "member")
+    kept = cache.get(key)
+    if kept is not None:
+        content, headers = kept
+        own = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
+        return _response(content.replace(TOKEN_PLACEHOLDER, own), headers)
+    response = view(request, *args, **kwargs)
+    if _keepable(response):
+        content = response.content
+        # Only the header's sign-out form may hold a token; a page with forms of its own is not kept.
+        if len(TOKEN.findall(content)) <= 1:
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            cache.set(key, (TOKEN.sub(TOKEN_PLACEHOLDER, content), headers), seconds)
+    return response
+
+
+class MarkWritersFresh:
+    """After a member changes anything (a POST that did not fail), their pages are fresh for a while."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method not in ("GET", "HEAD", "OPTIONS")
+            and response.status_code < 400
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+            and settings.VISITOR_CACHE_SECONDS > 0
+        ):
+            cache.set(_fresh_key(request.user.pk), True, settings.VISITOR_CACHE_SECONDS)
+        return response

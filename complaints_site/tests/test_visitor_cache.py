@@ -128,3 +128,79 @@ def test_kept_cards_are_per_language(client):
     client.cookies["django_language"] = "sv"
     swedish = client.get(reverse("complaints:list")).content.decode()
     assert "Published" in english and "Publicerat" in swedish and "Publicerat" not in english
+
+
+# Members: the same kept page, with their own sign-out token put back in.
+
+def _token(body: str) -> str:
+    import re
+
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+
+
+def test_members_share_a_kept_page_each_with_a_working_token_of_their_own(cache_on, member, other_member):
+    from django.test import Client
+
+    make_published(title="Router broken")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(member)
+    second.force_login(other_member)
+    first.get(reverse("complaints:list"))  # kept
+    Complaint.objects.update(title="Changed title")
+    body = second.get(reverse("complaints:list")).content.decode()
+    assert "Router broken" in body  # the kept page, up to a minute old
+    token = _token(body)
+    response = second.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302  # the token put back in is this member's and works
+    assert "_auth_user_id" not in second.session
+
+
+def test_a_member_who_changed_something_sees_fresh_pages(client, cache_on, member, other_member):
+    complaint = make_published(title="Router broken", author=other_member)
+    client.force_login(member)
+    client.get(reverse("complaints:list"))  # kept
+    Complaint.objects.filter(pk=complaint.pk).update(title="Modem broken")
+    assert "Router broken" in client.get(reverse("complaints:list")).content.decode()
+    client.post(reverse("complaints:follow", args=[complaint.pk]))  # any change of theirs
+    assert "Modem broken" in client.get(reverse("complaints:list")).content.decode()
+
+
+def test_a_company_always_sees_its_own_page_fresh(client, cache_on, member, company):
+    from companies.models import Representative
+
+    make_published(title="Router broken", company=company)
+    client.force_login(member)
+    client.get(company.get_absolute_url())  # kept for members
+    Complaint.objects.update(title="Modem broken")
+    assert "Router broken" in client.get(company.get_absolute_url()).content.decode()
+    Representative.objects.create(company=company, user=member)
+    assert "Modem broken" in client.get(company.get_absolute_url()).content.decode()
+
+
+def test_the_complaint_page_is_never_kept_for_members(client, cache_on, member, other_member):
+    complaint = make_published(title="Router broken", author=member, account_number="ACC-SECRET-1")
+    Complaint.objects.filter(pk=complaint.pk).update(status=Complaint.Status.CLOSED)
+    client.force_login(member)
+    assert "ACC-SECRET-1" in client.get(complaint.get_absolute_url()).content.decode()
+    client.force_login(other_member)
+    assert "ACC-SECRET-1" not in client.get(complaint.get_absolute_url()).content.decode()
+
+
+def test_a_page_with_forms_of_its_own_is_not_kept_for_members(rf, cache_on, member):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    from complaints_site.visitor_cache import cache_for_visitors
+
+    calls = []
+
+    @cache_for_visitors
+    def two_forms(request):
+        calls.append(1)
+        return HttpResponse(f'<input name="csrfmiddlewaretoken" value="{get_token(request)}">' * 2)
+
+    for _ in range(2):
+        request = rf.get("/forms/")
+        request.user, request.session = member, {}
+        two_forms(request)
+    assert len(calls) == 2  # rendered both times: nothing kept
