@@ -30,7 +30,9 @@ def test_a_visitor_searches_filters_and_pages_through_complaints(page):
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.locator(".result-count")).to_have_text("24 complaints")
     expect(page.locator("mark").first).to_have_text(re.compile("router", re.IGNORECASE))
-    expect(page.get_by_text("<b>died</b>").first).to_be_visible()  # the story's markup is text
+    # The story's markup never becomes markup (PostgreSQL's excerpt leaves tags out, SQLite's shows them as text).
+    expect(page.locator(".complaint-card b")).to_have_count(0)
+    expect(page.locator(".card-excerpt").first).to_contain_text("died")
 
     page.get_by_label("Company").fill("Telia")
     page.get_by_label("Sort by").select_option("newest")

@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -279,11 +280,14 @@ def test_complaint_list_searches_title_and_story(client):
 def test_complaint_list_query_count_does_not_grow(client, django_assert_num_queries):
     for _ in range(3):
         make_published()
-    with django_assert_num_queries(3):  # capped count, page with companies joined, the industry filter's choices
+    # capped count, page with companies joined, the industry filter's choices; on PostgreSQL
+    # the planner's estimate is read first (too small here, so the capped count follows)
+    expected = 4 if connection.vendor == "postgresql" else 3
+    with django_assert_num_queries(expected):
         client.get(reverse("complaints:list"))
     for _ in range(25):
         make_published()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(expected):
         client.get(reverse("complaints:list"))
 
 
