@@ -37,22 +37,7 @@ class CompanyQuerySet(models.QuerySet):
         """Companies anyone may see: not those proposed with an unpublished complaint."""
         return self.filter(is_listed=True)
 
-    def with_complaint_counts(self, *, since=None):
-        """Each company's public complaints, counted per company row.
-
-        A correlated count rather than a join and GROUP BY: a page of twenty
-        companies counts their own complaints in the (company, published)
-        index, instead of every complaint of every company being grouped first.
-        """
-        from complaints.models import Complaint
-
-        public = Complaint.objects.public().filter(company=OuterRef("pk"))
-        if since is not None:
-            public = public.filter(published_at__gte=since)
-        count = public.order_by().values("company").annotate(n=Count("pk")).values("n")
-        return self.annotate(complaint_count=Coalesce(Subquery(count), 0))
-
-    def with_stored_complaint_counts(self):
+    def with_complaint_counts(self):
         """Public complaints per company as the all-time scorecard holds them (refreshed after
         every change); counted from the complaints only for a company without one yet."""
         from complaints.models import Complaint

@@ -41,7 +41,7 @@ from companies.services import (
 )
 from complaints.abuse import limit
 from complaints.models import Complaint, is_moderator
-from complaints.paging import SORTS, keyset_page_for
+from complaints.paging import SORTS, keyset_page_or_first
 from complaints_site.visitor_cache import cache_for_visitors
 
 COMPANIES_PER_PAGE = 20
@@ -52,7 +52,7 @@ COMPLAINTS_PER_PAGE = 20
 @cache_for_visitors
 def company_list(request):
     companies = (
-        Company.objects.listed().select_related("industry").with_stored_complaint_counts().with_scorecard()
+        Company.objects.listed().select_related("industry").with_complaint_counts().with_scorecard()
         .order_by("name")
     )
     filterset = CompanyFilter(request.GET or None, queryset=companies)
@@ -76,7 +76,10 @@ def company_detail(request, slug):
         moved = get_object_or_404(CompanySlugRedirect.objects.select_related("company"), old_slug=slug)
         return redirect(moved.company, permanent=True)
     complaints = Complaint.objects.public().for_company(company)
-    page, bad_cursor = keyset_page_for(request, complaints, SORTS["newest"], per_page=COMPLAINTS_PER_PAGE)
+    page, bad_cursor = keyset_page_or_first(
+        complaints, SORTS["newest"], per_page=COMPLAINTS_PER_PAGE,
+        after=request.GET.get("after", ""), before=request.GET.get("before", ""),
+    )
     window = request.GET.get("window")
     if window not in Scorecard.Window.values:
         window = Scorecard.Window.LAST_12_MONTHS

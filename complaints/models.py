@@ -218,9 +218,6 @@ class Complaint(models.Model):
 
         return Viewer(user, self).can_see_private
 
-    def can_see_private_messages(self, user) -> bool:
-        return self.can_see_private_fields(user)
-
     def reachable_day_names(self) -> list[str]:
         from django.utils.dates import WEEKDAYS
 
@@ -314,11 +311,9 @@ class MessageQuerySet(models.QuerySet):
     def public(self):
         return self.filter(is_private=False)
 
-    def visible_to(self, user, complaint):
-        """Public messages for everyone; private ones only for the complaint's parties."""
-        if complaint.can_see_private_messages(user):
-            return self
-        return self.public()
+    def visible_to(self, viewer):
+        """Public messages for everyone; private ones only for the complaint's parties (a complaints.access.Viewer)."""
+        return self if viewer.can_see_private else self.public()
 
 
 class Message(models.Model):

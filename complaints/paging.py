@@ -148,29 +148,26 @@ def public_count(queryset) -> tuple[int, bool]:
     holds (kept by VACUUM and ANALYZE); beyond twice the cap "more than
     COUNT_CAP" is certain and nothing is counted.
     """
-    from django.conf import settings
-    from django.core.cache import cache
     from django.db import connections
+
+    from complaints_site.visitor_cache import kept_like_pages
 
     connection = connections[queryset.db]
     if connection.vendor == "postgresql":
-        estimate = cache.get("public-complaints-estimate")
-        if estimate is None:
+        def estimate():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'complaint_public_newest'")
                 row = cursor.fetchone()
-            estimate = row[0] if row else -1
-            if settings.VISITOR_CACHE_SECONDS > 0:
-                cache.set("public-complaints-estimate", estimate, settings.VISITOR_CACHE_SECONDS)
-        if estimate > 2 * COUNT_CAP:
+            return row[0] if row else -1
+
+        if kept_like_pages("public-complaints-estimate", estimate) > 2 * COUNT_CAP:
             return COUNT_CAP, True
     return capped_count(queryset)
 
 
-def keyset_page_for(request, queryset, sort: Sort, *, per_page: int) -> tuple[KeysetPage, bool]:
-    """The page a request's "after" or "before" asks for; the first page, and True, if its link is bad."""
+def keyset_page_or_first(queryset, sort: Sort, *, per_page: int, after="", before="") -> tuple[KeysetPage, bool]:
+    """The page after or before a cursor; the first page, and True, if the link is bad."""
     try:
-        return keyset_page(queryset, sort, per_page=per_page, after=request.GET.get("after", ""),
-                           before=request.GET.get("before", "")), False
+        return keyset_page(queryset, sort, per_page=per_page, after=after, before=before), False
     except BadCursor:
         return keyset_page(queryset, sort, per_page=per_page), True

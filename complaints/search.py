@@ -21,7 +21,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -31,7 +30,8 @@ from django.db.models import Case, F, IntegerField, Q, Subquery, Value, When
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from complaints.paging import COUNT_CAP, SORTS, BadCursor, keyset_page, public_count
+from complaints.paging import COUNT_CAP, SORTS, keyset_page, keyset_page_or_first, public_count
+from complaints_site.visitor_cache import kept_like_pages
 
 SEARCH_CONFIGS = ("english", "russian", "german", "swedish", "simple")
 LANGUAGE_CONFIGS = {"en": "english", "ru": "russian", "de": "german", "sv": "swedish"}
@@ -161,45 +161,34 @@ def ranked(queryset, text: str, *, limit: int | None = None):
 
 
 def matching_ids(queryset) -> list[int]:
-    """Up to COUNT_CAP + 1 ids of the matches, in no order; kept like `ranked_ids`."""
-    seconds = settings.VISITOR_CACHE_SECONDS
-    if seconds <= 0:
+    """Up to COUNT_CAP + 1 ids of the matches, in no order, kept like `ranked_ids`."""
+    def find():
         return list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+
     try:
         key = "matches:" + hashlib.sha256(str(queryset.query).encode()).hexdigest()
     except EmptyResultSet:  # a search with no searchable word: nothing to find
         return []
-    ids = cache.get(key)
-    if ids is None:
-        ids = list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
-        cache.set(key, ids, seconds)
-    return ids
+    return kept_like_pages(key, find)
 
 
 def ranked_ids(queryset, text: str, *, limit: int | None = None) -> list[int]:
-    """`ranked`, kept in the shared cache as long as a visitor's page may be old.
+    """`ranked`, kept as long as a public page may be old.
 
     Only which complaints a search or filter finds, and their order, is kept
     (up to a minute, for everyone: a list is nobody's own page); the
     complaints of the page shown are read afresh, and only if still public,
     so no card is ever stale.
     """
-    seconds = settings.VISITOR_CACHE_SECONDS
-    if seconds <= 0:
-        return list(ranked(queryset, text, limit=limit))
-    key = "ranked:" + hashlib.sha256(f"{text}\x1f{queryset.query}".encode()).hexdigest()
-    ids = cache.get(key)
-    if ids is None:
-        ids = list(ranked(queryset, text, limit=limit))
-        cache.set(key, ids, seconds)
-    return ids
+    key = "ranked:" + hashlib.sha256(f"{text}\x1f{limit}\x1f{queryset.query}".encode()).hexdigest()
+    return kept_like_pages(key, lambda: list(ranked(queryset, text, limit=limit)))
 
 
 def highlight_page(complaints: list, text: str) -> None:
     """Give each complaint of a shown page a safe `title_html` and `excerpt_html`."""
     if not complaints or not text:
         return
-    if _is_postgresql(complaints[0].__class__.objects.all()):
+    if connections[complaints[0]._state.db].vendor == "postgresql":
         _highlight_postgresql(complaints, text)
     else:
         terms = [term.text for group in parse_web_search(text) for term in group if not term.negated]
@@ -321,11 +310,7 @@ def results_page(queryset, *, words: str, filtered: bool, sort: str, per_page: i
         page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
         numbered = True
     else:
-        try:
-            page = keyset_page(queryset, SORTS[sort], per_page=per_page, after=after, before=before)
-        except BadCursor:
-            bad_cursor = True
-            page = keyset_page(queryset, SORTS[sort], per_page=per_page)
+        page, bad_cursor = keyset_page_or_first(queryset, SORTS[sort], per_page=per_page, after=after, before=before)
         numbered = False
     highlight_page(page.object_list if numbered else page.items, words)
     return Results(page=page, count=count, count_capped=capped, numbered=numbered, bad_cursor=bad_cursor)

@@ -222,7 +222,7 @@ def _detail_context(request, complaint, viewer=None):
     if complaint.is_draft:
         return context
     messages_ = (
-        (Message.objects.all() if viewer.can_see_private else Message.objects.public()).filter(complaint=complaint)
+        Message.objects.visible_to(viewer).filter(complaint=complaint)
         .select_related("company", "offer")
     )
     comments = list(complaint.comments.select_related("author"))

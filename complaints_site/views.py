@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
@@ -11,7 +9,7 @@ from django.views.decorators.http import require_safe
 from companies.models import Company, Industry
 from companies.selectors import month_responders
 from complaints.models import Complaint
-from complaints_site.visitor_cache import cache_for_visitors
+from complaints_site.visitor_cache import cache_for_visitors, kept_like_pages
 
 
 @require_safe
@@ -25,30 +23,28 @@ def month_figures() -> dict:
     """The home page's figures of the month: the same for everyone.
 
     They count a month of complaints and read every company's scorecard, so
-    they are kept in the shared cache as long as a visitor's page may be old
-    (VISITOR_CACHE_SECONDS); the newest complaints are always read afresh.
+    they are kept as long as a visitor's page may be old; the newest
+    complaints are always read afresh.
     """
-    seconds = settings.VISITOR_CACHE_SECONDS
-    figures = cache.get("home-month-figures") if seconds > 0 else None
-    if figures is None:
-        month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        counts = list(
-            Complaint.objects.public().filter(published_at__gte=month_start, company__is_listed=True)
-            .values("company").annotate(n=Count("pk")).order_by("-n", "company__name")[:6]
-        )
-        companies = Company.objects.in_bulk([row["company"] for row in counts])
-        top_companies = []
-        for row in counts:
-            company = companies[row["company"]]
-            company.complaint_count = row["n"]
-            top_companies.append(company)
-        industries = list(Industry.objects.annotate(
-            company_count=Count("companies", filter=Q(companies__is_listed=True))
-        ).filter(company_count__gt=0))
-        figures = {"top_companies": top_companies, "industries": industries, "responders": month_responders()}
-        if seconds > 0:
-            cache.set("home-month-figures", figures, seconds)
-    return figures
+    return kept_like_pages("home-month-figures", _count_month_figures)
+
+
+def _count_month_figures() -> dict:
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    counts = list(
+        Complaint.objects.public().filter(published_at__gte=month_start, company__is_listed=True)
+        .values("company").annotate(n=Count("pk")).order_by("-n", "company__name")[:6]
+    )
+    companies = Company.objects.in_bulk([row["company"] for row in counts])
+    top_companies = []
+    for row in counts:
+        company = companies[row["company"]]
+        company.complaint_count = row["n"]
+        top_companies.append(company)
+    industries = list(Industry.objects.annotate(
+        company_count=Count("companies", filter=Q(companies__is_listed=True))
+    ).filter(company_count__gt=0))
+    return {"top_companies": top_companies, "industries": industries, "responders": month_responders()}
 
 
 @never_cache

@@ -33,6 +33,18 @@ TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
 TOKEN_PLACEHOLDER = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
 
 
+def kept_like_pages(key: str, compute):
+    """compute(), kept in the shared cache as long as a public page may be old (not at all at 0)."""
+    seconds = settings.VISITOR_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def _fresh_key(user_id) -> str:
     return f"member-fresh:{user_id}"
 

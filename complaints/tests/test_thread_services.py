@@ -20,6 +20,7 @@ from companies.scorecards import scorecard_refresh
 from companies.services import claim_submit
 from companies.tests.factories import CompanyFactory
 from complaints import services
+from complaints.access import Viewer
 from complaints.models import Comment, Complaint, Evaluation, Follow, Message, MeToo, Offer, StatusChange
 from complaints.services import (
     ComplaintError,
@@ -286,9 +287,9 @@ def test_private_messages_are_seen_by_the_author_the_company_and_moderators_only
     public = answer(complaint, rep)
     private = answer(complaint, rep, kind=Message.Kind.DETAILS, body="Your contract number?", is_private=True)
     for user in (member, rep, moderator):
-        assert list(Message.objects.filter(complaint=complaint).visible_to(user, complaint)) == [public, private]
+        assert list(Message.objects.filter(complaint=complaint).visible_to(Viewer(user, complaint))) == [public, private]
     for user in (other_member, other_rep, visitor):
-        assert list(Message.objects.filter(complaint=complaint).visible_to(user, complaint)) == [public]
+        assert list(Message.objects.filter(complaint=complaint).visible_to(Viewer(user, complaint))) == [public]
 
 
 @pytest.mark.django_db
