@@ -18,6 +18,7 @@ call ``limit(request, action)`` after validation instead.
 
 import logging
 import math
+import re
 import time
 from functools import wraps
 from http import HTTPStatus
@@ -146,6 +147,28 @@ def retry_after_if_limited(request, action: str) -> int | None:
 
 BOT_ERROR = _("Please take a moment to check the form and send it again.")
 _STAMP_SALT = "complaints.abuse.form-started"
+_RENDERED_STAMP = re.compile(rb'name="form_started" value="([^"]+)"')
+
+
+def _stamp_signer():
+    return signing.TimestampSigner(salt=_STAMP_SALT)
+
+
+def _stamp(form_name: str) -> str:
+    return _stamp_signer().sign(form_name)
+
+
+def restamp(html: bytes) -> bytes:
+    """A kept page's forms with their times signed now, as if the page had just been rendered."""
+
+    def fresh(match):
+        try:
+            form_name = _stamp_signer().unsign(match.group(1).decode())
+        except signing.BadSignature:
+            return match.group(0)
+        return b'name="form_started" value="' + _stamp(form_name).encode() + b'"'
+
+    return _RENDERED_STAMP.sub(fresh, html)
 
 
 class HumanCheckMixin(forms.Form):
@@ -169,20 +192,19 @@ class HumanCheckMixin(forms.Form):
         if not self.is_bound:
             self.fields["form_started"].initial = self._new_stamp()
 
-    def _signer(self):
-        # One salt per form class: a time signed for one form is no good for another.
-        return signing.TimestampSigner(salt=f"{_STAMP_SALT}:{type(self).__name__}")
-
     def _new_stamp(self) -> str:
-        return self._signer().sign("shown")
+        return _stamp(type(self).__name__)
 
     def _stamp_problem(self, stamp: str) -> str | None:
         minimum = getattr(settings, "FORM_MIN_FILL_SECONDS", 3)
         if not stamp:
             return None if minimum <= 0 else "missing"
         try:
+            # The signed value names the form: a time signed for one form is no good for another.
+            if _stamp_signer().unsign(stamp) != type(self).__name__:
+                return "tampered"
             # Still within max_age means it came back too soon.
-            self._signer().unsign(stamp, max_age=minimum if minimum > 0 else None)
+            _stamp_signer().unsign(stamp, max_age=minimum if minimum > 0 else None)
         except signing.SignatureExpired:
             return None  # the signature is good (checked first) and old enough
         except signing.BadSignature:

@@ -38,9 +38,14 @@ def may_evaluate_now(complaint: Complaint, now=None) -> bool:
 
 
 class Viewer:
-    def __init__(self, user, complaint: Complaint):
+    def __init__(self, user, complaint: Complaint, *, is_representative=None, is_moderator=None):
+        """The roles may be given when the caller read them with the complaint (saving a query each)."""
         self.user = user
         self.complaint = complaint
+        if is_representative is not None:
+            self.__dict__["is_representative"] = is_representative
+        if is_moderator is not None:
+            self.__dict__["is_moderator"] = is_moderator
 
     @cached_property
     def is_member(self) -> bool:
@@ -113,6 +118,11 @@ class Viewer:
         if not self.is_author or not self.complaint.is_public or self.complaint.published_at is None:
             return False
         return timezone.now() - self.complaint.published_at <= timedelta(hours=settings.COMPLAINT_EDIT_HOURS)
+
+    @property
+    def is_bystander(self) -> bool:
+        """A member with no role in this complaint: not its author, its company's or a moderator."""
+        return self.is_member and not (self.is_author or self.is_representative or self.is_moderator)
 
     @property
     def can_take_part(self) -> bool:

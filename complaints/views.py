@@ -1,9 +1,11 @@
 import json
 
 from allauth.account.decorators import verified_email_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
@@ -26,7 +28,7 @@ from complaints.forms import (
     OfferReasonForm,
     WithdrawForm,
 )
-from complaints.models import Attachment, Complaint, Follow, Message, MeToo, Offer
+from complaints.models import Attachment, Comment, Complaint, Follow, Message, MeToo, Offer
 from complaints.search import results_page
 from complaints.services import (
     ComplaintError,
@@ -43,7 +45,7 @@ from complaints.services import (
     offer_respond,
 )
 from complaints.services import complaint_submit as submit_service
-from complaints_site.visitor_cache import cache_for_visitors
+from complaints_site.visitor_cache import cache_for_visitors, keep_for_members
 
 COMPLAINTS_PER_PAGE = 20
 
@@ -51,14 +53,26 @@ COMPLAINTS_PER_PAGE = 20
 def _complaint_for(request, pk, *, tombstone_ok=False) -> tuple[Complaint, Viewer]:
     """The complaint and what this person may do with it; 404 if they may not see it."""
     complaints = Complaint.objects.select_related("company", "company__industry", "evaluation")
-    if request.user.is_authenticated:
-        # Read with the complaint: whether this member said "me too" or follows it.
-        complaints = complaints.annotate(
-            said_me_too=Exists(MeToo.objects.filter(complaint=OuterRef("pk"), user=request.user)),
-            followed=Exists(Follow.objects.filter(complaint=OuterRef("pk"), user=request.user)),
-        )
-    complaint = get_object_or_404(complaints, pk=pk)
-    viewer = Viewer(request.user, complaint)
+    user = request.user
+    if not user.is_authenticated:
+        complaint = get_object_or_404(complaints, pk=pk)
+        return _seen_by(complaint, Viewer(user, complaint), tombstone_ok)
+    # Read with the complaint, in one query: this member's roles and what they did here.
+    complaint = get_object_or_404(complaints.annotate(
+        said_me_too=Exists(MeToo.objects.filter(complaint=OuterRef("pk"), user=user)),
+        followed=Exists(Follow.objects.filter(complaint=OuterRef("pk"), user=user)),
+        commented=Exists(Comment.objects.filter(complaint=OuterRef("pk"), author=user)),
+        viewer_represents=Exists(Representative.objects.filter(company=OuterRef("company_id"), user=user)),
+        viewer_moderates=Exists(Group.objects.filter(name=settings.MODERATORS_GROUP, user=user)),
+    ), pk=pk)
+    viewer = Viewer(
+        user, complaint,
+        is_representative=complaint.viewer_represents, is_moderator=user.is_superuser or complaint.viewer_moderates,
+    )
+    return _seen_by(complaint, viewer, tombstone_ok)
+
+
+def _seen_by(complaint, viewer, tombstone_ok) -> tuple[Complaint, Viewer]:
     if not viewer.can_see and not (tombstone_ok and complaint.status in Complaint.TOMBSTONE_STATUSES):
         raise Http404
     return complaint, viewer
@@ -177,7 +191,7 @@ def complaint_redirect(request, pk):
 
 
 @require_safe
-@cache_for_visitors(members=False)  # members see their own role, private fields, forms
+@cache_for_visitors(members=False)  # members are sorted below, by what they see of their own
 def complaint_detail(request, pk, slug):
     complaint, viewer = _complaint_for(request, pk, tombstone_ok=True)
     if complaint.is_draft:
@@ -187,6 +201,15 @@ def complaint_detail(request, pk, slug):
     if not viewer.can_see:
         last_change = complaint.status_changes.last()
         return render(request, "complaints/tombstone.html", {"complaint": complaint, "change": last_change})
+    if viewer.is_bystander and not complaint.commented:
+        # Such members see the same page but for their own "me too" and follow buttons.
+        # Author, company, moderators and commenters see roles and links of their own: always fresh.
+        variant = f"me-too={complaint.said_me_too:d},follows={complaint.followed:d}"
+        return keep_for_members(request, variant, lambda: _complaint_page(request, complaint, viewer))
+    return _complaint_page(request, complaint, viewer)
+
+
+def _complaint_page(request, complaint, viewer):
     context = _detail_context(request, complaint, viewer)
     if viewer.can_answer_for_company:
         initial = {}

@@ -4,15 +4,20 @@ Everyone who is not signed in sees the same page for the same address and
 language, so one rendering serves them all for a minute (the longest anyone
 may wait to see a change made by someone else). Signed-in members see the
 same page too, but for the sign-out form's CSRF token: their copy is kept with
-the token taken out and each member's own token put back in.
+the token taken out and each member's own token put back in. A page with
+forms of its own is kept for members only where the view says which members
+may share a copy (keep_for_members: the complaint page, for members with no
+role in the complaint); each copy then also gets its own form tokens and
+form times.
 
 Never kept, always fresh:
 - for a member who changed something in the last VISITOR_CACHE_SECONDS
   (see MarkWritersFresh): whoever wrote sees their change at once, on every
   page, so an author never sees their own complaint in an old state;
 - for a page's own people, by the view's `fresh_for` (a company's
-  representatives on its page); the complaint page and the business pages
-  are not kept at all;
+  representatives on its page) or because the view does not call
+  keep_for_members for them (a complaint's author, company and moderators,
+  and whoever commented on it); the business pages are not kept at all;
 - a page with a note waiting ("you have signed out"), anything but a plain
   200, a response that sets a cookie, and a page with a form token in its
   body (only the header's sign-out form may carry one).
@@ -27,6 +32,9 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
+
+from complaints.abuse import restamp
+from complaints.forms import fresh_submission_tokens
 
 KEPT_HEADERS = ("Content-Type", "Content-Language")
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
@@ -112,17 +120,49 @@ def _member_page(view, request, args, kwargs, seconds):
     key = _key(request, "member")
     kept = cache.get(key)
     if kept is not None:
-        content, headers = kept
-        own = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
-        return _response(content.replace(TOKEN_PLACEHOLDER, own), headers)
+        return _own_copy(kept, request)
     response = view(request, *args, **kwargs)
-    if _keepable(response):
-        content = response.content
-        # Only the header's sign-out form may hold a token; a page with forms of its own is not kept.
-        if len(TOKEN.findall(content)) <= 1:
-            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            cache.set(key, (TOKEN.sub(TOKEN_PLACEHOLDER, content), headers), seconds)
+    # Only the header's sign-out form may hold a token; a page with forms of its own is not kept.
+    if _keepable(response) and len(TOKEN.findall(response.content)) <= 1:
+        _keep_member_copy(key, response, seconds)
     return response
+
+
+def keep_for_members(request, variant: str, render):
+    """A page that every member in the same `variant` sees alike, kept like the other public pages.
+
+    For pages with forms of their own: besides the CSRF token, each copy gets
+    its own form tokens and form times (the anti-bot minimum fill time counts
+    from when this member got the page). The caller decides who may share a
+    copy; writers in their fresh minute always get `render()`.
+    """
+    seconds = settings.VISITOR_CACHE_SECONDS
+    if (
+        request.method not in ("GET", "HEAD") or seconds <= 0 or _has_waiting_note(request)
+        or cache.get(_fresh_key(request.user.pk))
+    ):
+        return render()
+    key = _key(request, f"member:{variant}")
+    kept = cache.get(key)
+    if kept is not None:
+        return _own_copy(kept, request)
+    response = render()
+    if _keepable(response):
+        _keep_member_copy(key, response, seconds)
+    return response
+
+
+def _keep_member_copy(key, response, seconds):
+    headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+    cache.set(key, (TOKEN.sub(TOKEN_PLACEHOLDER, response.content), headers), seconds)
+
+
+def _own_copy(kept, request) -> HttpResponse:
+    """The kept page with this request's own values: CSRF token, form tokens and form times."""
+    content, headers = kept
+    own = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
+    content = restamp(fresh_submission_tokens(content.replace(TOKEN_PLACEHOLDER, own)))
+    return _response(content, headers)
 
 
 class MarkWritersFresh:

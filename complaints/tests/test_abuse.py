@@ -442,7 +442,7 @@ def test_a_bot_filled_complaint_form_creates_nothing(slow_forms, member_client, 
     assert "Please take a moment to check the form and send it again." in response.content.decode()
     assert Complaint.objects.count() == 0
     # The form shown again can be sent by a person: its time is a good one.
-    ComplaintForm()._signer().unsign(rendered_stamp(response))
+    assert ComplaintForm()._stamp_problem(rendered_stamp(response)) in ("fast", None)
 
 
 def test_without_a_minimum_a_missing_time_passes_but_a_tampered_one_does_not(member_client, company, settings):

@@ -1,4 +1,4 @@
-"""Public pages kept for visitors for up to a minute; never for anyone signed in."""
+"""Public pages kept for up to a minute: for visitors, and for members where nothing on the page is their own."""
 
 import pytest
 from django.urls import reverse
@@ -177,13 +177,104 @@ def test_a_company_always_sees_its_own_page_fresh(client, cache_on, member, comp
     assert "Modem broken" in client.get(company.get_absolute_url()).content.decode()
 
 
-def test_the_complaint_page_is_never_kept_for_members(client, cache_on, member, other_member):
+def test_a_private_complaint_page_is_never_kept_for_members(client, cache_on, member, other_member):
     complaint = make_published(title="Router broken", author=member, account_number="ACC-SECRET-1")
     Complaint.objects.filter(pk=complaint.pk).update(status=Complaint.Status.CLOSED)
     client.force_login(member)
     assert "ACC-SECRET-1" in client.get(complaint.get_absolute_url()).content.decode()
     client.force_login(other_member)
     assert "ACC-SECRET-1" not in client.get(complaint.get_absolute_url()).content.decode()
+
+
+def _value(body: str, name: str) -> str:
+    import re
+
+    return re.search(rf'name="{name}" value="([^"]+)"', body).group(1)
+
+
+def _signed_in(user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def test_members_with_no_role_share_the_complaint_page_each_with_forms_of_their_own(
+    cache_on, settings, member, other_member, django_assert_max_num_queries, monkeypatch
+):
+    import time
+
+    from django.core import signing
+
+    from complaints.forms import CommentForm
+    from complaints.tests.factories import UserFactory
+
+    complaint = make_published(title="Router broken")
+    url = complaint.get_absolute_url()
+    first, second = _signed_in(member), _signed_in(other_member)
+    with monkeypatch.context() as patch:  # kept a minute ago
+        patch.setattr(signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(int(time.time()) - 60))
+        first_body = first.get(url).content.decode()
+    Complaint.objects.filter(pk=complaint.pk).update(story="Changed story")
+    with django_assert_max_num_queries(3):  # session, member, complaint: nothing rendered
+        second_body = second.get(url).content.decode()
+    assert "Changed story" not in second_body  # the kept page, up to a minute old
+
+    for name in ("csrfmiddlewaretoken", "submission_token", "form_started"):
+        assert _value(first_body, name) != _value(second_body, name), name
+    # The minimum fill time counts from when this member got the page, not from when it was kept.
+    settings.FORM_MIN_FILL_SECONDS = 3
+    assert CommentForm()._stamp_problem(_value(first_body, "form_started")) is None
+    assert CommentForm()._stamp_problem(_value(second_body, "form_started")) == "fast"
+
+    settings.FORM_MIN_FILL_SECONDS = 0
+
+    response = second.post(reverse("complaints:comment", args=[complaint.pk]), {
+        "csrfmiddlewaretoken": _value(second_body, "csrfmiddlewaretoken"),
+        "submission_token": _value(second_body, "submission_token"),
+        "form_started": _value(second_body, "form_started"),
+        "body": "Same here, twice a month.",
+    })
+    assert response.status_code == 302
+    assert complaint.comments.get().author == other_member
+    # A third member is served the same copy, with yet another form token.
+    third_body = _signed_in(UserFactory()).get(url).content.decode()
+    assert "Changed story" not in third_body
+    assert _value(third_body, "submission_token") not in (_value(first_body, "submission_token"),
+                                                          _value(second_body, "submission_token"))
+
+
+def test_each_member_sees_their_own_me_too_and_follow_on_a_kept_complaint_page(cache_on, member, other_member):
+    from complaints.models import Follow, MeToo
+
+    complaint = make_published(title="Router broken")
+    url = complaint.get_absolute_url()
+    MeToo.objects.create(complaint=complaint, user=member)
+    Follow.objects.create(complaint=complaint, user=member)
+    for _ in range(2):  # the second round is served from the kept copies
+        mine = _signed_in(member).get(url).content.decode()
+        theirs = _signed_in(other_member).get(url).content.decode()
+        assert "Take back “me too”" in mine and "Unfollow" in mine
+        assert "Take back “me too”" not in theirs and "Unfollow" not in theirs
+        assert ">Me too<" in theirs and ">Follow<" in theirs
+
+
+@pytest.mark.parametrize("role", ["author", "representative", "moderator", "commenter"])
+def test_a_complaints_own_people_always_get_its_page_fresh(cache_on, member, other_member, moderator, role):
+    from companies.models import Representative
+    from complaints.models import Comment
+
+    complaint = make_published(title="Router broken", author=member)
+    url = complaint.get_absolute_url()
+    _signed_in(other_member).get(url)  # kept for members with no role
+    person = {"author": member, "moderator": moderator}.get(role, other_member)
+    if role == "representative":
+        Representative.objects.create(company=complaint.company, user=other_member)
+    if role == "commenter":
+        Comment.objects.create(complaint=complaint, author=other_member, body="Same here.")
+    Complaint.objects.filter(pk=complaint.pk).update(story="Changed story")
+    assert "Changed story" in _signed_in(person).get(url).content.decode()
 
 
 def test_a_page_with_forms_of_its_own_is_not_kept_for_members(rf, cache_on, member):
