@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
 from django.utils.functional import SimpleLazyObject
@@ -70,7 +71,15 @@ def _represents(request, slug) -> bool:
 @require_safe
 @cache_for_visitors(fresh_for=_represents)  # the company's own people always see it fresh
 def company_detail(request, slug):
-    company = Company.objects.listed().select_related("industry").filter(slug=slug).first()
+    # Whether anyone represents the company (and whether this member does) read with it, in one query.
+    companies = Company.objects.listed().select_related("industry").annotate(
+        is_verified=Exists(Representative.objects.filter(company=OuterRef("pk"))),
+    )
+    if request.user.is_authenticated:
+        companies = companies.annotate(
+            represented_by_viewer=Exists(Representative.objects.filter(company=OuterRef("pk"), user=request.user)),
+        )
+    company = companies.filter(slug=slug).first()
     if company is None:
         # A company merged into another keeps its old address as a redirect.
         moved = get_object_or_404(CompanySlugRedirect.objects.select_related("company"), old_slug=slug)
@@ -96,9 +105,8 @@ def company_detail(request, slug):
         "min_evaluated": MIN_EVALUATED,
         "og_description": scorecard_summary(company, card, window),
         "permalink": settings.SITE_URL + company.get_absolute_url() + f"?window={window}",
-        "is_verified": company.representatives.exists(),
-        "represents": request.user.is_authenticated
-        and company.representatives.filter(user=request.user).exists(),
+        "is_verified": company.is_verified,
+        "represents": getattr(company, "represented_by_viewer", False),
     }
     return render(request, "companies/company_detail.html", context)
 

@@ -5,14 +5,18 @@ calling a service; the services check the same rules again, so a crafted
 request that skips the page still meets them.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
 from django.utils import timezone
 
 from companies.models import Representative
-from complaints.models import Complaint, is_moderator
+from complaints.models import Comment, Complaint, Follow, MeToo, is_moderator
 
 # States in which the thread is open for new messages.
 CONVERSATION_STATUSES = (
@@ -37,15 +41,75 @@ def may_evaluate_now(complaint: Complaint, now=None) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What one member has to do with one complaint, read in one query by standing_of()."""
+
+    is_author: bool
+    said_me_too: bool
+    follows: bool
+    commented: bool
+    represents: bool
+    moderates: bool
+
+    @property
+    def is_bystander(self) -> bool:
+        """No role in the complaint: not its author, not its company's, not a moderator."""
+        return not (self.is_author or self.represents or self.moderates)
+
+
+@cache
+def _standing_sql() -> str:
+    tables = {
+        "complaint": Complaint._meta.db_table, "me_too": MeToo._meta.db_table, "follow": Follow._meta.db_table,
+        "comment": Comment._meta.db_table, "representative": Representative._meta.db_table,
+        "user_groups": get_user_model().groups.through._meta.db_table, "group": Group._meta.db_table,
+    }
+    # Only table names from the models go into the text; every value is a parameter.
+    return """
+        SELECT c.author_id = %s,
+            EXISTS (SELECT 1 FROM {me_too} WHERE complaint_id = c.id AND user_id = %s),
+            EXISTS (SELECT 1 FROM {follow} WHERE complaint_id = c.id AND user_id = %s),
+            EXISTS (SELECT 1 FROM {comment} WHERE complaint_id = c.id AND author_id = %s),
+            EXISTS (SELECT 1 FROM {representative} WHERE company_id = c.company_id AND user_id = %s),
+            EXISTS (SELECT 1 FROM {user_groups} ug JOIN {group} g ON g.id = ug.group_id
+                    WHERE ug.user_id = %s AND g.name = %s)
+        FROM {complaint} c WHERE c.id = %s
+    """.format(**tables)  # noqa: S608
+
+
+def standing_of(user, complaint_id: int) -> Standing | None:
+    """The member's standing with the complaint, or None when there is no such complaint.
+
+    Plain SQL: built with the ORM, these five subqueries cost about 3 ms of
+    Python per request, most of a kept complaint page's time; this way 0.4 ms.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_standing_sql(), [user.pk] * 6 + [settings.MODERATORS_GROUP, complaint_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    is_author, said_me_too, follows, commented, represents, in_moderators = (bool(value) for value in row)
+    return Standing(is_author, said_me_too, follows, commented, represents, user.is_superuser or in_moderators)
+
+
 class Viewer:
-    def __init__(self, user, complaint: Complaint, *, is_representative=None, is_moderator=None):
-        """The roles may be given when the caller read them with the complaint (saving a query each)."""
+    def __init__(self, user, complaint: Complaint, standing: Standing | None = None):
+        """`standing` (for a member) saves the role queries and tells "me too" and follow."""
         self.user = user
         self.complaint = complaint
-        if is_representative is not None:
-            self.__dict__["is_representative"] = is_representative
-        if is_moderator is not None:
-            self.__dict__["is_moderator"] = is_moderator
+        self.standing = standing
+        if standing is not None:
+            self.__dict__["is_representative"] = standing.represents
+            self.__dict__["is_moderator"] = standing.moderates
+
+    @property
+    def said_me_too(self) -> bool:
+        return self.standing is not None and self.standing.said_me_too
+
+    @property
+    def follows(self) -> bool:
+        return self.standing is not None and self.standing.follows
 
     @cached_property
     def is_member(self) -> bool:
@@ -118,11 +182,6 @@ class Viewer:
         if not self.is_author or not self.complaint.is_public or self.complaint.published_at is None:
             return False
         return timezone.now() - self.complaint.published_at <= timedelta(hours=settings.COMPLAINT_EDIT_HOURS)
-
-    @property
-    def is_bystander(self) -> bool:
-        """A member with no role in this complaint: not its author, its company's or a moderator."""
-        return self.is_member and not (self.is_author or self.is_representative or self.is_moderator)
 
     @property
     def can_take_part(self) -> bool:

@@ -1,11 +1,9 @@
 import json
 
 from allauth.account.decorators import verified_email_required
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
@@ -16,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from companies.models import Company, ReplyTemplate, Representative
 from complaints.abuse import limit, rate_limited
-from complaints.access import Viewer
+from complaints.access import Viewer, standing_of
 from complaints.account_data import DeleteAccountForm, member_delete, member_export
 from complaints.filters import ComplaintFilter
 from complaints.forms import (
@@ -28,7 +26,7 @@ from complaints.forms import (
     OfferReasonForm,
     WithdrawForm,
 )
-from complaints.models import Attachment, Comment, Complaint, Follow, Message, MeToo, Offer
+from complaints.models import Attachment, Comment, Complaint, Message, Offer
 from complaints.search import results_page
 from complaints.services import (
     ComplaintError,
@@ -50,29 +48,20 @@ from complaints_site.visitor_cache import cache_for_visitors, keep_for_members
 COMPLAINTS_PER_PAGE = 20
 
 
-def _complaint_for(request, pk, *, tombstone_ok=False) -> tuple[Complaint, Viewer]:
+def _complaint_for(request, pk, *, tombstone_ok=False, standing=None) -> tuple[Complaint, Viewer]:
     """The complaint and what this person may do with it; 404 if they may not see it."""
-    complaints = Complaint.objects.select_related("company", "company__industry", "evaluation")
     user = request.user
-    if not user.is_authenticated:
-        complaint = get_object_or_404(complaints, pk=pk)
-        return _seen_by(complaint, Viewer(user, complaint), tombstone_ok)
-    # Read with the complaint, in one query: this member's roles and what they did here.
-    complaint = get_object_or_404(complaints.annotate(
-        said_me_too=Exists(MeToo.objects.filter(complaint=OuterRef("pk"), user=user)),
-        followed=Exists(Follow.objects.filter(complaint=OuterRef("pk"), user=user)),
-        commented=Exists(Comment.objects.filter(complaint=OuterRef("pk"), author=user)),
-        viewer_represents=Exists(Representative.objects.filter(company=OuterRef("company_id"), user=user)),
-        viewer_moderates=Exists(Group.objects.filter(name=settings.MODERATORS_GROUP, user=user)),
-    ), pk=pk)
-    viewer = Viewer(
-        user, complaint,
-        is_representative=complaint.viewer_represents, is_moderator=user.is_superuser or complaint.viewer_moderates,
+    if user.is_authenticated and standing is None:
+        standing = standing_of(user, pk)
+        if standing is None:
+            raise Http404
+    # Whether it has evidence or comments, read with it: most have neither, and those reads are then skipped.
+    complaints = Complaint.objects.select_related("company", "company__industry", "evaluation").annotate(
+        has_attachments=Exists(Attachment.objects.filter(complaint=OuterRef("pk"))),
+        has_comments=Exists(Comment.objects.filter(complaint=OuterRef("pk"))),
     )
-    return _seen_by(complaint, viewer, tombstone_ok)
-
-
-def _seen_by(complaint, viewer, tombstone_ok) -> tuple[Complaint, Viewer]:
+    complaint = get_object_or_404(complaints, pk=pk)
+    viewer = Viewer(user, complaint, standing)
     if not viewer.can_see and not (tombstone_ok and complaint.status in Complaint.TOMBSTONE_STATUSES):
         raise Http404
     return complaint, viewer
@@ -191,9 +180,19 @@ def complaint_redirect(request, pk):
 
 
 @require_safe
-@cache_for_visitors(members=False)  # members are sorted below, by what they see of their own
+@cache_for_visitors(members=False)  # members are sorted below, by their standing with the complaint
 def complaint_detail(request, pk, slug):
-    complaint, viewer = _complaint_for(request, pk, tombstone_ok=True)
+    standing = standing_of(request.user, pk) if request.user.is_authenticated else None
+    if standing is not None and standing.is_bystander and not standing.commented:
+        # Such members see the same page but for their own "me too" and follow buttons. Its
+        # author, company and moderators, and whoever commented, see things of their own: always fresh.
+        variant = f"me-too={standing.said_me_too:d},follows={standing.follows:d}"
+        return keep_for_members(request, variant, lambda: _complaint_detail(request, pk, slug, standing))
+    return _complaint_detail(request, pk, slug, standing)
+
+
+def _complaint_detail(request, pk, slug, standing):
+    complaint, viewer = _complaint_for(request, pk, tombstone_ok=True, standing=standing)
     if complaint.is_draft:
         return redirect("complaints:preview", pk=complaint.pk)
     if slug != complaint.slug:
@@ -201,11 +200,6 @@ def complaint_detail(request, pk, slug):
     if not viewer.can_see:
         last_change = complaint.status_changes.last()
         return render(request, "complaints/tombstone.html", {"complaint": complaint, "change": last_change})
-    if viewer.is_bystander and not complaint.commented:
-        # Such members see the same page but for their own "me too" and follow buttons.
-        # Author, company, moderators and commenters see roles and links of their own: always fresh.
-        variant = f"me-too={complaint.said_me_too:d},follows={complaint.followed:d}"
-        return keep_for_members(request, variant, lambda: _complaint_page(request, complaint, viewer))
     return _complaint_page(request, complaint, viewer)
 
 
@@ -237,7 +231,7 @@ def _detail_context(request, complaint, viewer=None):
     context = {
         "complaint": complaint,
         "viewer": viewer,
-        "attachments": list(complaint.attachments.all()),
+        "attachments": list(complaint.attachments.all()) if getattr(complaint, "has_attachments", True) else [],
         "timeline": list(complaint.status_changes.all()),
         "show_private": viewer.can_see_private,
         "is_author": viewer.is_author,
@@ -248,7 +242,7 @@ def _detail_context(request, complaint, viewer=None):
         Message.objects.visible_to(viewer).filter(complaint=complaint)
         .select_related("company", "offer")
     )
-    comments = list(complaint.comments.select_related("author"))
+    comments = list(complaint.comments.select_related("author")) if getattr(complaint, "has_comments", True) else []
     representative_ids = set(
         Representative.objects.filter(company=complaint.company_id).values_list("user_id", flat=True)
     ) if comments else set()
@@ -259,8 +253,8 @@ def _detail_context(request, complaint, viewer=None):
         "thread": list(messages_),
         "comments": comments,
         "me_too_count": complaint.me_too_count,
-        "said_me_too": viewer.is_member and getattr(complaint, "said_me_too", False),
-        "follows": viewer.is_member and getattr(complaint, "followed", False),
+        "said_me_too": viewer.said_me_too,
+        "follows": viewer.follows,
         "evaluation": getattr(complaint, "evaluation", None),
     })
     return context

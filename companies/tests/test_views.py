@@ -100,15 +100,15 @@ def test_company_page_query_count_does_not_grow_with_complaints(
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
             make_published(company=company)
-    # the company, the page of complaints (no count: keyset paging), the stored
-    # scorecard, whether it has representatives: charts come from the stored figures
-    with django_assert_num_queries(4):
+    # the company (with whether it has representatives), the page of complaints (no
+    # count: keyset paging), the stored scorecard: charts come from the stored figures
+    with django_assert_num_queries(3):
         response = client.get(company.get_absolute_url())
     assert response.context["card"].complaints == 3
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(12):
             make_published(company=company)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(company.get_absolute_url())
     assert response.context["card"].complaints == 15
 
@@ -134,3 +134,17 @@ def test_country_filter_offers_only_countries_with_listed_companies(client):
     CompanyFactory(name="Hidden", country="DE", is_listed=False)
     choices = dict(client.get(reverse("companies:list")).context["filter"].form.fields["country"].choices)
     assert "SE" in choices and "DE" not in choices
+
+
+@pytest.mark.django_db
+def test_only_the_companys_own_people_get_the_inbox_link_on_its_page(client, company, member, other_member):
+    from companies.models import Representative
+
+    Representative.objects.create(company=company, user=member)
+    inbox = "Open the business inbox"
+    assert inbox not in client.get(company.get_absolute_url()).content.decode()
+    client.force_login(other_member)
+    assert inbox not in client.get(company.get_absolute_url()).content.decode()
+    client.force_login(member)
+    page = client.get(company.get_absolute_url()).content.decode()
+    assert inbox in page and "Verified company" in page

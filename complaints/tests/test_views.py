@@ -358,3 +358,12 @@ def test_a_title_that_reads_like_an_action_still_gets_its_own_page(client, title
     response = client.get(complaint.get_absolute_url())
     assert response.status_code == 200
     assert response.context["complaint"] == complaint
+
+
+@pytest.mark.django_db
+def test_a_complaint_without_evidence_or_comments_is_shown_with_three_queries(client, django_assert_num_queries):
+    complaint = make_published(title="Router broken")
+    # the complaint (with whether it has evidence or comments), its timeline, its thread
+    with django_assert_num_queries(3):
+        response = client.get(complaint.get_absolute_url())
+    assert response.context["attachments"] == [] and response.context["comments"] == []
