@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import F, FilteredRelation, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -38,17 +38,11 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(is_listed=True)
 
     def with_complaint_counts(self):
-        """Public complaints per company as the all-time scorecard holds them (refreshed after
-        every change); counted from the complaints only for a company without one yet."""
-        from complaints.models import Complaint
-
-        live = (
-            Complaint.objects.public().filter(company=OuterRef("pk")).order_by().values("company")
-            .annotate(n=Count("pk")).values("n")
-        )
+        """Public complaints per company as the all-time scorecard holds them; it is refreshed
+        after every change, and a company without one has none."""
         return self.annotate(
             all_card=FilteredRelation("scorecards", condition=Q(scorecards__window="all")),
-            complaint_count=Coalesce(F("all_card__complaints"), Subquery(live), 0),
+            complaint_count=Coalesce(F("all_card__complaints"), 0),
         )
 
     def with_scorecard(self, window: str = "12m"):
@@ -106,7 +100,11 @@ class Company(models.Model):
         ordering = ["name"]
         verbose_name = _("company")
         verbose_name_plural = _("companies")
-        indexes = [models.Index(fields=["is_listed", "name"])]
+        indexes = [
+            models.Index(fields=["is_listed", "name"]),
+            # The directory's country filter lists the countries of listed companies from this index alone.
+            models.Index(fields=["country"], condition=Q(is_listed=True), name="company_listed_country"),
+        ]
 
     def __str__(self):
         return self.name
@@ -287,6 +285,10 @@ class Scorecard(models.Model):
     me_too = models.PositiveIntegerField(default=0)
     # Per month, oldest first: [{"month": "2026-11", "complaints": n, "answered": n}, ...]
     monthly = models.JSONField(default=list)
+    # The last of those months again, in columns the home page can sort and index (12-month window only).
+    month = models.CharField(max_length=7, blank=True)
+    month_complaints = models.PositiveIntegerField(default=0)
+    month_answered = models.PositiveIntegerField(default=0)
 
     score = models.FloatField(null=True, blank=True, db_index=True)
     score_low = models.FloatField(null=True, blank=True)
@@ -297,7 +299,10 @@ class Scorecard(models.Model):
         verbose_name = _("scorecard")
         verbose_name_plural = _("scorecards")
         constraints = [models.UniqueConstraint(fields=["company", "window"], name="one_scorecard_per_window")]
-        indexes = [models.Index(fields=["window", "-score"], name="scorecard_ranking")]
+        indexes = [
+            models.Index(fields=["window", "-score"], name="scorecard_ranking"),
+            models.Index(fields=["window", "month", "-month_complaints"], name="scorecard_this_month"),
+        ]
 
     def __str__(self):
         return f"{self.company} ({self.window})"

@@ -109,8 +109,16 @@ def company_figures(company_id: int, window: str, now: datetime) -> dict:
         "offers_delivered": offer_counts["offers_delivered"],
         "free_days": offer_counts["free_days"] or 0,
         "credited": credited,
-        "monthly": monthly_figures(company_id, now) if window == Scorecard.Window.LAST_12_MONTHS else [],
+        **_monthly(company_id, window, now),
     }
+
+
+def _monthly(company_id: int, window: str, now: datetime) -> dict:
+    if window != Scorecard.Window.LAST_12_MONTHS:
+        return {"monthly": [], "month": "", "month_complaints": 0, "month_answered": 0}
+    months = monthly_figures(company_id, now)
+    return {"monthly": months, "month": months[-1]["month"], "month_complaints": months[-1]["complaints"],
+            "month_answered": months[-1]["answered"]}
 
 
 def monthly_figures(company_id: int, now: datetime) -> list[dict]:

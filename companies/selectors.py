@@ -119,22 +119,46 @@ def industry_rankings(industry, window: str = "12m") -> dict:
     }
 
 
-def month_responders(now=None, minimum: int = 2) -> dict:
-    """This month's best and worst responders: answered share of the complaints published this month."""
+def _this_month(now=None):
+    """The 12-month scorecards of listed companies whose last month is this month (month_* columns)."""
     from django.utils import timezone
 
     from companies.models import Scorecard
 
     key = timezone.localtime(now or timezone.now()).strftime("%Y-%m")
-    rows = []
-    for card in Scorecard.objects.filter(window="12m", company__is_listed=True, complaints__gt=0).select_related(
-        "company"
-    ):
-        month = next((m for m in card.monthly if m["month"] == key), None)
-        if month and month["complaints"] >= minimum:
-            rows.append({"company": card.company, "complaints": month["complaints"], "answered": month["answered"],
-                         "share": round(100 * month["answered"] / month["complaints"])})
-    # Best: answered at least half this month; worst: answered less than half.
-    best = sorted((r for r in rows if r["share"] >= 50), key=lambda r: (-r["share"], -r["complaints"], r["company"].name))[:5]
-    worst = sorted((r for r in rows if r["share"] < 50), key=lambda r: (r["share"], -r["complaints"], r["company"].name))[:5]
-    return {"best": best, "worst": worst, "minimum": minimum}
+    return (
+        Scorecard.objects.filter(window=Scorecard.Window.LAST_12_MONTHS, month=key, company__is_listed=True)
+        .select_related("company").only("company__name", "company__slug", "month_complaints", "month_answered")
+    )
+
+
+def month_top_companies(now=None, limit: int = 6) -> list:
+    """The companies with most public complaints published this month, each with its `complaint_count`."""
+    cards = _this_month(now).filter(month_complaints__gt=0).order_by("-month_complaints", "company__name")[:limit]
+    companies = []
+    for card in cards:
+        card.company.complaint_count = card.month_complaints
+        companies.append(card.company)
+    return companies
+
+
+def month_responders(now=None, minimum: int = 2, limit: int = 5) -> dict:
+    """This month's best and worst responders: answered share of the complaints published this month.
+
+    Best: at least half answered; worst: less than half, so no company is both.
+    Read from the stored month columns, a few rows each, however many companies there are.
+    """
+    from django.db.models import F, FloatField
+    from django.db.models.functions import Cast
+
+    cards = _this_month(now).filter(month_complaints__gte=minimum).annotate(
+        share=Cast("month_answered", FloatField()) / F("month_complaints"), doubled=F("month_answered") * 2,
+    )
+    best = cards.filter(doubled__gte=F("month_complaints")).order_by("-share", "-month_complaints", "company__name")
+    worst = cards.filter(doubled__lt=F("month_complaints")).order_by("share", "-month_complaints", "company__name")
+
+    def rows(cards):
+        return [{"company": card.company, "complaints": card.month_complaints, "answered": card.month_answered,
+                 "share": round(100 * card.month_answered / card.month_complaints)} for card in cards[:limit]]
+
+    return {"best": rows(best), "worst": rows(worst), "minimum": minimum}

@@ -2,12 +2,11 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from companies.models import Company, Industry
-from companies.selectors import month_responders
+from companies.models import Industry
+from companies.selectors import month_responders, month_top_companies
 from complaints.models import Complaint
 from complaints_site.visitor_cache import cache_for_visitors, kept_like_pages
 
@@ -22,29 +21,18 @@ def home(request):
 def month_figures() -> dict:
     """The home page's figures of the month: the same for everyone.
 
-    They count a month of complaints and read every company's scorecard, so
-    they are kept as long as a visitor's page may be old; the newest
-    complaints are always read afresh.
+    They are read from the stored scorecards (a few rows each) and kept as
+    long as a visitor's page may be old; the newest complaints are always
+    read afresh.
     """
     return kept_like_pages("home-month-figures", _count_month_figures)
 
 
 def _count_month_figures() -> dict:
-    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    counts = list(
-        Complaint.objects.public().filter(published_at__gte=month_start, company__is_listed=True)
-        .values("company").annotate(n=Count("pk")).order_by("-n", "company__name")[:6]
-    )
-    companies = Company.objects.in_bulk([row["company"] for row in counts])
-    top_companies = []
-    for row in counts:
-        company = companies[row["company"]]
-        company.complaint_count = row["n"]
-        top_companies.append(company)
     industries = list(Industry.objects.annotate(
         company_count=Count("companies", filter=Q(companies__is_listed=True))
     ).filter(company_count__gt=0))
-    return {"top_companies": top_companies, "industries": industries, "responders": month_responders()}
+    return {"top_companies": month_top_companies(), "industries": industries, "responders": month_responders()}
 
 
 @never_cache

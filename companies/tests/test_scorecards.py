@@ -730,6 +730,45 @@ def test_home_shows_this_months_best_and_worst_responders(client):
     assert "answered 0 of 2" in body.content.decode()
 
 
+@pytest.mark.django_db
+def test_the_12_month_card_keeps_its_last_month_in_columns_of_its_own():
+    company = CompanyFactory(name="Columns")
+    rep = make_rep(company)
+    answer(publish(company), rep)
+    publish(company)
+    publish(company, at=timezone.now() - timedelta(days=70))  # an earlier month: not this month's
+    scorecards_recompute_all()
+    card = Scorecard.objects.get(company=company, window="12m")
+    last = card.monthly[-1]
+    assert (card.month, card.month_complaints, card.month_answered) == (last["month"], 2, 1)
+    assert card.month == timezone.localtime().strftime("%Y-%m")
+    for window in ("6m", "all"):
+        other = Scorecard.objects.get(company=company, window=window)
+        assert (other.month, other.month_complaints, other.month_answered) == ("", 0, 0)
+
+
+@pytest.mark.django_db
+def test_this_months_lists_leave_out_last_months_cards_and_unlisted_companies():
+    from companies.selectors import month_responders, month_top_companies
+
+    busy, quiet, hidden = (CompanyFactory(name=name) for name in ("Busy", "Quiet", "Hidden"))
+    for _ in range(3):
+        publish(busy)
+    for _ in range(2):
+        publish(quiet)
+        publish(hidden)
+    scorecards_recompute_all()
+    type(hidden).objects.filter(pk=hidden.pk).update(is_listed=False)  # its cards stay
+
+    top = month_top_companies()
+    assert [(company.name, company.complaint_count) for company in top] == [("Busy", 3), ("Quiet", 2)]
+    assert [row["company"].name for row in month_responders()["worst"]] == ["Busy", "Quiet"]
+    # Next month nothing is this month's until a company's card is refreshed in it.
+    next_month = timezone.now() + timedelta(days=40)
+    assert month_top_companies(now=next_month) == []
+    assert month_responders(now=next_month)["worst"] == []
+
+
 # Query counts: the pages read stored figures, so they must not grow with the data.
 
 def queries_for(client, url, params=None) -> int:

@@ -6,10 +6,13 @@ from complaints.tests.factories import make_draft, make_published
 
 
 @pytest.mark.django_db
-def test_directory_lists_only_listed_companies_with_public_complaint_counts(client, company):
-    make_published(company=company)
-    make_published(company=company)
-    make_draft(company=company)
+def test_directory_lists_only_listed_companies_with_public_complaint_counts(
+    client, company, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the scorecard refresh after each commit
+        make_published(company=company)
+        make_published(company=company)
+        make_draft(company=company)
     CompanyFactory(name="Hidden Proposal", is_listed=False)
     response = client.get(reverse("companies:list"))
     assert response.status_code == 200
@@ -36,10 +39,11 @@ def test_directory_filters_by_name_alias_industry_and_country(client):
 
 
 @pytest.mark.django_db
-def test_directory_sorts_by_an_allow_list(client):
+def test_directory_sorts_by_an_allow_list(client, django_capture_on_commit_callbacks):
     quiet = CompanyFactory(name="Aaa Quiet")
     loud = CompanyFactory(name="Zzz Loud")
-    make_published(company=loud)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_published(company=loud)
 
     def names(sort):
         return [c.name for c in client.get(reverse("companies:list"), {"sort": sort}).context["page"]]
