@@ -68,12 +68,10 @@ def company_figures(company_id: int, window: str, now: datetime) -> dict:
             "published_at", "first_answered_at"
         )
     ]
-    evaluations = Evaluation.objects.filter(complaint__in=complaints)
-    factor_sums = evaluations.aggregate(
+    # One pass over the evaluations for every figure drawn from them.
+    evaluations = Evaluation.objects.filter(complaint__in=complaints).aggregate(
         **{f"{name}_sum": Sum(name) for name in Evaluation.FACTORS},
         **{f"{name}_n": Count(name) for name in Evaluation.FACTORS},
-    )
-    evaluated = evaluations.aggregate(
         evaluated=Count("pk"),
         resolved=Count("pk", filter=Q(resolved=True)),
         would_return=Count("pk", filter=Q(would_return=True)),
@@ -95,14 +93,14 @@ def company_figures(company_id: int, window: str, now: datetime) -> dict:
     return {
         **counts,
         "median_answer_hours": round(statistics.median(waits), 2) if waits else None,
-        "evaluated": evaluated["evaluated"],
-        "resolved": evaluated["resolved"],
-        "would_return": evaluated["would_return"],
-        "ratings_sum": evaluated["ratings_sum"] or 0,
-        "ratings_sq_sum": evaluated["ratings_sq_sum"] or 0,
+        "evaluated": evaluations["evaluated"],
+        "resolved": evaluations["resolved"],
+        "would_return": evaluations["would_return"],
+        "ratings_sum": evaluations["ratings_sum"] or 0,
+        "ratings_sq_sum": evaluations["ratings_sq_sum"] or 0,
         "factors": {
-            name: [factor_sums[f"{name}_sum"] or 0, factor_sums[f"{name}_n"]]
-            for name in Evaluation.FACTORS if factor_sums[f"{name}_n"]
+            name: [evaluations[f"{name}_sum"] or 0, evaluations[f"{name}_n"]]
+            for name in Evaluation.FACTORS if evaluations[f"{name}_n"]
         },
         "offers_made": offer_counts["offers_made"],
         "offers_accepted": offer_counts["offers_accepted"],

@@ -168,9 +168,11 @@ class Complaint(models.Model):
             models.Index(
                 fields=["-published_at", "-id"], condition=Q(status__in=PUBLIC_STATUS_VALUES), name="complaint_public_newest"
             ),
+            # Also carries what a company's scorecard counts, so its refresh reads the index alone
+            # rather than one table page per complaint (4 s for a company with 70k complaints).
             models.Index(
                 fields=["company", "-published_at", "-id"], condition=Q(status__in=PUBLIC_STATUS_VALUES),
-                name="complaint_public_company",
+                include=["first_answered_at", "me_too_count"], name="complaint_public_company",
             ),
             models.Index(
                 fields=["-me_too_count", "-published_at", "-id"], condition=Q(status__in=PUBLIC_STATUS_VALUES),
