@@ -52,12 +52,6 @@ def inbox_complaints(companies, view: str | None):
 
 # Scorecards, charts and rankings.
 
-def scorecard_for(company, window: str):
-    from companies.models import Scorecard
-
-    return Scorecard.objects.filter(company=company, window=window).first()
-
-
 def scorecard_charts(card) -> list:
     """The company page's charts, from stored figures only."""
     from django.utils.text import capfirst

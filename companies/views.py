@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
 from django.utils.functional import SimpleLazyObject
@@ -29,7 +29,6 @@ from companies.selectors import (
     inbox_counts,
     industry_rankings,
     scorecard_charts,
-    scorecard_for,
 )
 from companies.services import (
     RepresentationError,
@@ -71,10 +70,15 @@ def _represents(request, slug) -> bool:
 @require_safe
 @cache_for_visitors(fresh_for=_represents)  # the company's own people always see it fresh
 def company_detail(request, slug):
-    # Whether anyone represents the company (and whether this member does) read with it, in one query.
-    companies = Company.objects.listed().select_related("industry").annotate(
+    window = request.GET.get("window")
+    if window not in Scorecard.Window.values:
+        window = Scorecard.Window.LAST_12_MONTHS
+    # Read with the company, in one query: its scorecard for the window (at most one, by the
+    # unique company and window), whether anyone represents it, and whether this member does.
+    companies = Company.objects.listed().annotate(
+        card=FilteredRelation("scorecards", condition=Q(scorecards__window=window)),
         is_verified=Exists(Representative.objects.filter(company=OuterRef("pk"))),
-    )
+    ).select_related("industry", "card")
     if request.user.is_authenticated:
         companies = companies.annotate(
             represented_by_viewer=Exists(Representative.objects.filter(company=OuterRef("pk"), user=request.user)),
@@ -89,10 +93,7 @@ def company_detail(request, slug):
         complaints, SORTS["newest"], per_page=COMPLAINTS_PER_PAGE,
         after=request.GET.get("after", ""), before=request.GET.get("before", ""),
     )
-    window = request.GET.get("window")
-    if window not in Scorecard.Window.values:
-        window = Scorecard.Window.LAST_12_MONTHS
-    card = scorecard_for(company, window)
+    card = getattr(company, "card", None)  # not set at all when the company has no card for the window
     context = {
         "company": company,
         "page": page,
