@@ -127,7 +127,7 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2 * cores + 1,
                         help="gunicorn sync workers (default: 2 x cores + 1 = %(default)s)")
     parser.add_argument("--port", type=int, default=8099, help="loopback port for gunicorn (default: %(default)s)")
-    parser.add_argument("--repeat", type=int, default=5,
+    parser.add_argument("--repeat", type=int, default=15,
                         help="in-process requests per page for the query profile, after one warm-up (default: %(default)s)")
     parser.add_argument("--common-word", help="search word found in most complaints (default: the most frequent one, stopwords left out)")
     parser.add_argument("--rare-word", help="search word found in few complaints (default: one of the least frequent)")

@@ -88,7 +88,7 @@ def company_detail(request, slug):
         # A company merged into another keeps its old address as a redirect.
         moved = get_object_or_404(CompanySlugRedirect.objects.select_related("company"), old_slug=slug)
         return redirect(moved.company, permanent=True)
-    complaints = Complaint.objects.public().for_company(company)
+    complaints = Complaint.objects.public().for_company(company).for_cards(show_company=False)
     page, bad_cursor = keyset_page_or_first(
         complaints, SORTS["newest"], per_page=COMPLAINTS_PER_PAGE,
         after=request.GET.get("after", ""), before=request.GET.get("before", ""),

@@ -23,6 +23,8 @@ CURRENCIES = [
 # Complaint.PUBLIC_STATUSES as plain values, for the partial indexes in its
 # Meta (which cannot see the class's own attributes); a test keeps them equal.
 PUBLIC_STATUS_VALUES = ("published", "answered", "resolved", "unresolved", "closed")
+# The fields of includes/_complaint_card.html and of the list sorts (complaints/paging.py).
+CARD_FIELDS = ("status", "title", "story", "text_held", "language", "published_at", "me_too_count")
 
 
 class ComplaintQuerySet(models.QuerySet):
@@ -38,6 +40,13 @@ class ComplaintQuerySet(models.QuerySet):
 
     def with_list_related(self):
         return self.select_related("company")
+
+    def for_cards(self, show_company=True):
+        """Only what a complaint card shows and the lists sort by: a list page then reads
+        about a third of the bytes (no contact details, outcomes or company texts)."""
+        if not show_company:
+            return self.only(*CARD_FIELDS)
+        return self.select_related("company").only(*CARD_FIELDS, "company__name", "company__slug")
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")

@@ -75,7 +75,7 @@ def _own_draft(request, pk) -> Complaint:
 @require_safe
 @cache_for_visitors
 def complaint_list(request):
-    filterset = ComplaintFilter(request.GET or None, queryset=Complaint.objects.public().with_list_related())
+    filterset = ComplaintFilter(request.GET or None, queryset=Complaint.objects.public().for_cards())
     results = results_page(
         filterset.qs, words=filterset.words, filtered=filterset.narrows, sort=filterset.chosen_sort,
         per_page=COMPLAINTS_PER_PAGE,

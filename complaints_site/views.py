@@ -14,7 +14,7 @@ from complaints_site.visitor_cache import cache_for_visitors, kept_like_pages
 @require_safe
 @cache_for_visitors
 def home(request):
-    latest = list(Complaint.objects.public().with_list_related().newest_first()[:8])
+    latest = list(Complaint.objects.public().for_cards().newest_first()[:8])
     return render(request, "home.html", {"latest": latest, **month_figures()})
 
 
