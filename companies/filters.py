@@ -1,5 +1,9 @@
+from functools import cached_property
+
 import django_filters
-from django.db.models import F
+from django.db.models import Count, F
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -16,9 +20,9 @@ COMPANY_SORTS = {
 }
 
 
-def listed_countries() -> list[tuple[str, str]]:
-    codes = set(Company.objects.listed().exclude(country="").order_by().values_list("country", flat=True).distinct())
-    return sorted(((code, name) for code, name in countries if code in codes), key=lambda item: item[1])
+def listed_country_counts() -> dict[str, int]:
+    """Listed companies per country code ("" for those without one), in one pass over an index."""
+    return dict(Company.objects.listed().order_by().values_list("country").annotate(n=Count("pk")))
 
 
 class CompanyFilter(django_filters.FilterSet):
@@ -26,8 +30,6 @@ class CompanyFilter(django_filters.FilterSet):
     industry = django_filters.ModelChoiceFilter(
         label=_("Industry"), queryset=Industry.objects.all(), to_field_name="slug", empty_label=_("Any industry")
     )
-    # Only countries that have listed companies: a short list, and rendering
-    # all 250 countries was most of this page's time.
     country = django_filters.ChoiceFilter(label=_("Country"), choices=[], empty_label=_("Any country"))
     label = django_filters.ChoiceFilter(
         label=_("Reputation"), choices=LABEL_CHOICES, field_name="card__label", empty_label=_("Any"),
@@ -46,7 +48,31 @@ class CompanyFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["country"].extra["choices"] = listed_countries  # read only when validated or shown
+        self.filters["country"].extra["choices"] = self.country_choices  # read only when validated or shown
+
+    @cached_property
+    def country_counts(self) -> dict[str, int]:
+        return listed_country_counts()
+
+    def country_choices(self) -> list[tuple[str, str]]:
+        """Only countries that have listed companies (a short list: rendering all 250 was most of
+        this page's time), each with its number of companies."""
+        counts = self.country_counts
+        listed = sorted(((code, name) for code, name in countries if counts.get(code)), key=lambda item: item[1])
+        return [(code, gettext("%(country)s (%(count)s)") % {"country": name, "count": number_format(counts[code])})
+                for code, name in listed]
+
+    @property
+    def narrows(self) -> bool:
+        """Whether a valid filter narrows the directory (the sort does not)."""
+        if not self.is_bound:
+            return False
+        self.errors  # noqa: B018 (validates the form)
+        return any(value not in (None, "") for name, value in self.form.cleaned_data.items() if name != "sort")
+
+    def listed_total(self) -> int:
+        """Every listed company: the sum of the country filter's counts, read for the form anyway."""
+        return sum(self.country_counts.values())
 
     def filter_name(self, queryset, name, value):
         return queryset.search(value)

@@ -56,7 +56,10 @@ def company_list(request):
         .order_by("name")
     )
     filterset = CompanyFilter(request.GET or None, queryset=companies)
-    page = Paginator(filterset.qs, COMPANIES_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(filterset.qs, COMPANIES_PER_PAGE)
+    if not filterset.narrows:
+        paginator.count = filterset.listed_total()  # saves the COUNT(*) query
+    page = paginator.get_page(request.GET.get("page"))
     labels = dict(LABEL_CHOICES)
     for company in page:
         company.label_text = labels.get(company.card_label, "")

@@ -67,14 +67,36 @@ def test_directory_explains_invalid_filters_instead_of_failing(client, company, 
 def test_directory_query_count_does_not_grow_with_companies(client, django_assert_num_queries):
     for n in range(3):
         make_published(company=CompanyFactory(name=f"Company {n}"))
-    # the countries and the industries for the filter, count(*) for the
-    # paginator, the page of companies with their industry and complaint count
-    with django_assert_num_queries(4):
+    # the countries (with how many companies each: their sum is the total) and the
+    # industries for the filter, the page of companies with their industry and complaint count
+    with django_assert_num_queries(3):
         client.get(reverse("companies:list"))
     for n in range(3, 15):
         make_published(company=CompanyFactory(name=f"Company {n}"))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         client.get(reverse("companies:list"))
+    # A filtered directory counts its own companies.
+    with django_assert_num_queries(4):
+        client.get(reverse("companies:list"), {"q": "Company 1"})
+
+
+@pytest.mark.django_db
+def test_directory_totals_and_country_choices_count_listed_companies_only(client):
+    for country, n in (("DE", 3), ("SE", 1), ("", 2)):
+        for i in range(n):
+            CompanyFactory(name=f"{country or 'Nowhere'} {i}", country=country)
+    CompanyFactory(name="Hidden Proposal", country="SE", is_listed=False)
+    response = client.get(reverse("companies:list"))
+    assert response.context["page"].paginator.count == 6
+    assert "6 companies" in response.content.decode()
+    choices = dict(response.context["filter"].form.fields["country"].choices)
+    # Companies without a country count in the total, not as a choice.
+    assert choices == {"": "Any country", "DE": "Germany (3)", "SE": "Sweden (1)"}
+    filtered = client.get(reverse("companies:list"), {"country": "SE"})
+    assert filtered.context["page"].paginator.count == 1
+    client.cookies["django_language"] = "de"
+    german = client.get(reverse("companies:list")).content.decode()
+    assert "Deutschland (3)" in german and "6 Unternehmen" in german
 
 
 @pytest.mark.django_db
