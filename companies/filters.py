@@ -22,7 +22,7 @@ COMPANY_SORTS = {
 
 def listed_country_counts() -> dict[str, int]:
     """Listed companies per country code ("" for those without one), in one pass over an index."""
-    return dict(Company.objects.listed().order_by().values_list("country").annotate(n=Count("pk")))
+    return dict(Company.objects.listed().order_by().values_list("country").annotate(n=Count("*")))  # COUNT(*): read from the index alone
 
 
 class CompanyFilter(django_filters.FilterSet):
