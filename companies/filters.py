@@ -9,6 +9,7 @@ from django_countries import countries
 
 from companies.models import Company, Industry
 from companies.scoring import LABEL_CHOICES
+from complaints_site.filtersets import SortableFilterSet
 
 # Sorting only by an allow-list: the public name maps to the real ordering.
 COMPANY_SORTS = {
@@ -25,7 +26,7 @@ def listed_country_counts() -> dict[str, int]:
     return dict(Company.objects.listed().order_by().values_list("country").annotate(n=Count("*")))  # COUNT(*): read from the index alone
 
 
-class CompanyFilter(django_filters.FilterSet):
+class CompanyFilter(SortableFilterSet):
     q = django_filters.CharFilter(label=_("Name"), method="filter_name", max_length=100)
     industry = django_filters.ModelChoiceFilter(
         label=_("Industry"), queryset=Industry.objects.all(), to_field_name="slug", empty_label=_("Any industry")
@@ -61,14 +62,6 @@ class CompanyFilter(django_filters.FilterSet):
         listed = sorted(((code, name) for code, name in countries if counts.get(code)), key=lambda item: item[1])
         return [(code, gettext("%(country)s (%(count)s)") % {"country": name, "count": number_format(counts[code])})
                 for code, name in listed]
-
-    @property
-    def narrows(self) -> bool:
-        """Whether a valid filter narrows the directory (the sort does not)."""
-        if not self.is_bound:
-            return False
-        self.errors  # noqa: B018 (validates the form)
-        return any(value not in (None, "") for name, value in self.form.cleaned_data.items() if name != "sort")
 
     def listed_total(self) -> int:
         """Every listed company: the sum of the country filter's counts, read for the form anyway."""

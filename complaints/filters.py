@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company, Industry
 from complaints.models import Complaint, Offer
 from complaints.search import search_filter
+from complaints_site.filtersets import SortableFilterSet
 
 SORT_CHOICES = [
     ("relevance", _("Relevance")),
@@ -48,7 +49,7 @@ class ComplaintFilterForm(forms.Form):
         return cleaned
 
 
-class ComplaintFilter(django_filters.FilterSet):
+class ComplaintFilter(SortableFilterSet):
     """Filters over public complaints; the sort is read here and applied by the pager.
 
     An invalid value drops only its own filter and is explained next to its
@@ -127,14 +128,6 @@ class ComplaintFilter(django_filters.FilterSet):
             return None
         self.errors  # noqa: B018 (validates the form)
         return self.form.cleaned_data.get(name)
-
-    @property
-    def narrows(self) -> bool:
-        """Whether a valid filter or search narrows the list (the sort does not)."""
-        if not self.is_bound:
-            return False
-        self.errors  # noqa: B018 (validates the form)
-        return any(value not in (None, "") for name, value in self.form.cleaned_data.items() if name != "sort")
 
     @property
     def words(self) -> str:

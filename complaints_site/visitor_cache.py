@@ -117,15 +117,11 @@ def _visitor_page(view, request, args, kwargs, seconds):
 
 
 def _member_page(view, request, args, kwargs, seconds):
-    key = _key(request, "member")
-    kept = cache.get(key)
-    if kept is not None:
-        return _own_copy(kept, request)
-    response = view(request, *args, **kwargs)
     # Only the header's sign-out form may hold a token; a page with forms of its own is not kept.
-    if _keepable(response) and len(TOKEN.findall(response.content)) <= 1:
-        _keep_member_copy(key, response, seconds)
-    return response
+    return _member_copy(
+        request, _key(request, "member"), lambda: view(request, *args, **kwargs), seconds,
+        may_keep=lambda content: len(TOKEN.findall(content)) <= 1,
+    )
 
 
 def keep_for_members(request, variant: str, render):
@@ -142,19 +138,19 @@ def keep_for_members(request, variant: str, render):
         or cache.get(_fresh_key(request.user.pk))
     ):
         return render()
-    key = _key(request, f"member:{variant}")
+    return _member_copy(request, _key(request, f"member:{variant}"), render, seconds)
+
+
+def _member_copy(request, key, render, seconds, may_keep=lambda content: True):
+    """The kept copy under `key` with this member's own values, or `render()`, kept when it may be."""
     kept = cache.get(key)
     if kept is not None:
         return _own_copy(kept, request)
     response = render()
-    if _keepable(response):
-        _keep_member_copy(key, response, seconds)
+    if _keepable(response) and may_keep(response.content):
+        headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        cache.set(key, (TOKEN.sub(TOKEN_PLACEHOLDER, response.content), headers), seconds)
     return response
-
-
-def _keep_member_copy(key, response, seconds):
-    headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-    cache.set(key, (TOKEN.sub(TOKEN_PLACEHOLDER, response.content), headers), seconds)
 
 
 def _own_copy(kept, request) -> HttpResponse:

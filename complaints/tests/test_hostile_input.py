@@ -240,6 +240,13 @@ def test_hostile_list_parameters_never_give_an_error_page(member, company, paylo
     ]
     harmless = {url: markup(client.get(url, {"q": "zz"}).content, ignore=LIST_MARKUP) for url in dict(requests)}
 
+    failures = requests_gone_wrong(client, requests, harmless)
+    assert not failures, f"{len(failures)} of {len(requests)} requests went wrong:\n" + "\n".join(failures[:40])
+
+
+def requests_gone_wrong(client, requests, harmless: dict) -> list[str]:
+    """For each (url, params): not a 200, a NUL byte sent to the database, or markup the page at
+    `harmless[url]` (the same page for a harmless value) does not have."""
     failures = []
     for url, params in requests:
         with nul_watch() as watch:
@@ -251,7 +258,7 @@ def test_hostile_list_parameters_never_give_an_error_page(member, company, paylo
             failures.append(f"{url} {params!r}: a NUL byte reached the database")
         if (found := markup(response.content, ignore=LIST_MARKUP)) != harmless[url]:
             failures.append(f"{url} {params!r}: {difference(found, harmless[url])}")
-    assert not failures, f"{len(failures)} of {len(requests)} requests went wrong:\n" + "\n".join(failures[:40])
+    return failures
 
 
 COMPLAINT_LIST_PARAMETERS = (
@@ -272,17 +279,7 @@ def test_every_payload_in_every_complaint_list_parameter_gives_results_or_a_mess
         for n, value in enumerate(values)
     ]
     harmless = markup(client.get(url, {name: "zz" for name in COMPLAINT_LIST_PARAMETERS}).content, ignore=LIST_MARKUP)
-    failures = []
-    for params in requests:
-        with nul_watch() as watch:
-            response = client.get(url, params)
-        if response.status_code != 200:
-            failures.append(f"{params!r}: status {response.status_code}")
-            continue
-        if watch.seen:
-            failures.append(f"{params!r}: a NUL byte reached the database")
-        if (found := markup(response.content, ignore=LIST_MARKUP)) != harmless:
-            failures.append(f"{params!r}: {difference(found, harmless)}")
+    failures = requests_gone_wrong(client, [(url, params) for params in requests], {url: harmless})
     assert not failures, f"{len(failures)} of {len(requests)} requests went wrong:\n" + "\n".join(failures[:40])
 
 
