@@ -25,7 +25,12 @@ demo: setup
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed
+# The Nu HTML checker (vnu-jar from the npm registry) that the tests run over every main page.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --silent
+	@touch $@
+
+test: $(VENV)/.installed node_modules/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
@@ -49,4 +54,4 @@ bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles node_modules
