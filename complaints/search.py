@@ -7,9 +7,14 @@ search is read with web-search syntax ("quoted phrase", -word, or) once per
 configuration and the readings are OR-ed, so "charged" finds "charges" in an
 English story and "платежей" finds "платежи" in a Russian one.
 
-Elsewhere (SQLite, the one-machine default) the same syntax is matched with
-LIKE over the title, the story and the company's names: no word forms, no
-ranking beyond "the title matches", but the page looks the same.
+On SQLite, the one-machine default, an FTS5 table kept by triggers
+(migration 0009) holds the same text with its words case-folded and stemmed
+in Python by the same Snowball stemmers (complaints.stemming). Each term of a
+search is stemmed in every language and the distinct readings are OR-ed, as
+on PostgreSQL, and matches are ranked with bm25, the title weighing more.
+
+Both read the search with parse_web_search, so "or" works in every interface
+language ("или", "oder", "eller") and the two databases read a search alike.
 
 The work per search is bounded: at most CANDIDATE_LIMIT of the newest
 matches are ranked. A word found in half a million complaints costs the same
@@ -26,10 +31,12 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection, connections
-from django.db.models import Case, F, IntegerField, Q, Subquery, Value, When
+from django.db.models import Case, F, FloatField, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from complaints import stemming
 from complaints.paging import COUNT_CAP, SORTS, keyset_page, keyset_page_or_first, public_count
 from complaints_site.visitor_cache import kept_like_pages
 
@@ -38,8 +45,19 @@ LANGUAGE_CONFIGS = {"en": "english", "ru": "russian", "de": "german", "sv": "swe
 
 # How many of the newest matches are ranked by relevance (see above).
 CANDIDATE_LIMIT = 500
-# Web-search terms read on SQLite; more are ignored, to bound the LIKE clauses.
+# Web-search terms read; more are ignored, to bound the work of one search.
 MAX_TERMS = 12
+# The word for "or" in each interface language (en, ru, de, sv).
+OR_WORDS = {"or", "или", "oder", "eller"}
+# SQLite: the complaints whose index row matches an FTS5 expression, and their
+# bm25 rank (higher is better) with the columns title, story and company names
+# weighed 2.5 : 1 : 2.5, as PostgreSQL weighs A and B. Only the expression is a
+# parameter; none of the SQL is built from input.
+FTS_MATCH_SQL = "SELECT rowid FROM complaint_search WHERE complaint_search MATCH %s"
+FTS_RANK_SQL = (
+    "coalesce((SELECT -bm25(complaint_search, 2.5, 1.0, 2.5) FROM complaint_search"
+    " WHERE complaint_search MATCH %s AND rowid = complaints_complaint.id), 0)"
+)
 EXCERPT_WORDS = 40
 
 # Markers for the highlighted words: private-use characters, so that after
@@ -59,12 +77,13 @@ def parse_web_search(text: str) -> list[list[Term]]:
     """Web-search syntax as alternatives of terms that must all hold.
 
     `a "b c" -d or e` reads as (a AND "b c" AND NOT d) OR e, like PostgreSQL's
-    websearch_to_tsquery, where "or" binds more loosely than the spaces.
+    websearch_to_tsquery, where "or" binds more loosely than the spaces; "or"
+    may be written in any interface language.
     """
     groups: list[list[Term]] = [[]]
     count = 0
     for minus, phrase, word in re.findall(r'(-?)"([^"]*)"?|(\S+)', text):
-        if word and word.lower() == "or":
+        if word and word.casefold() in OR_WORDS:
             if groups[-1]:
                 groups.append([])
             continue
@@ -107,18 +126,55 @@ def _readings(text: str) -> list[str]:
     return readings
 
 
+def websearch_text(text: str) -> str:
+    """The search as parse_web_search reads it, written back for websearch_to_tsquery (English "or")."""
+    def written(term: Term) -> str:
+        value = " ".join(term.text.replace('"', " ").split())
+        if " " in value or value.startswith("-"):
+            value = f'"{value}"'
+        return ("-" if term.negated else "") + value
+
+    return " or ".join(" ".join(written(term) for term in group) for group in parse_web_search(text))
+
+
 def _ts_query(text: str):
-    readings = _readings(text)
+    readings = _readings(websearch_text(text))
     if not readings:
         return None
     return ParsedQuery(" | ".join(f"( {reading} )" for reading in readings))
 
 
-def _like(term: Term) -> Q:
-    return (
-        Q(title__icontains=term.text) | Q(story__icontains=term.text, text_held=False)
-        | Q(company__name__icontains=term.text) | Q(company__aliases__icontains=term.text)
-    )
+def _fts_term(term: Term) -> str | None:
+    """An FTS5 expression for one term: its readings, each a quoted phrase, OR-ed.
+
+    Every word is quoted (and holds only word characters anyway), and the
+    expression is always a bound parameter: no user text is FTS5 syntax.
+    """
+    phrases = ['"' + " ".join(words).replace('"', '""') + '"' for words in stemming.readings(term.text)]
+    return "(" + " OR ".join(phrases) + ")" if phrases else None
+
+
+def _fts_groups(text: str) -> list[tuple[str | None, str | None]]:
+    """Per alternative of the search: an FTS5 expression of its positive terms and one of its negated terms."""
+    groups = []
+    for group in parse_web_search(text):
+        positive = [expr for term in group if not term.negated and (expr := _fts_term(term))]
+        negative = [expr for term in group if term.negated and (expr := _fts_term(term))]
+        if positive or negative:
+            groups.append((" AND ".join(positive) or None, " OR ".join(negative) or None))
+    return groups
+
+
+def _fts_matches(expression: str) -> Q:
+    return Q(pk__in=RawSQL(FTS_MATCH_SQL, [expression]))  # noqa: S611 (constant SQL, bound parameter)
+
+
+def _fts_rank(text: str):
+    """bm25 of the positive terms, higher is better; 0 for a complaint found by a negation alone."""
+    positive = " OR ".join(f"({expr})" for expr, _negative in _fts_groups(text) if expr)
+    if not positive:
+        return Value(0.0, output_field=FloatField())
+    return RawSQL(FTS_RANK_SQL, [positive], output_field=FloatField())  # noqa: S611 (constant SQL, bound parameter)
 
 
 def search_filter(queryset, text: str):
@@ -126,15 +182,15 @@ def search_filter(queryset, text: str):
     if _is_postgresql(queryset):
         query = _ts_query(text)
         return queryset.filter(search_document=query) if query is not None else queryset.none()
-    groups = parse_web_search(text)
-    if not groups:
-        return queryset
+    groups = _fts_groups(text)
+    if not groups:  # nothing searchable, as on PostgreSQL
+        return queryset.none()
     condition = Q()
-    for group in groups:
-        clause = Q()
-        for term in group:
-            clause &= ~_like(term) if term.negated else _like(term)
-        condition |= clause
+    for positive, negative in groups:
+        if positive:
+            condition |= _fts_matches(f"({positive}) NOT ({negative})" if negative else positive)
+        else:
+            condition |= ~_fts_matches(negative)
     return queryset.filter(condition)
 
 
@@ -144,19 +200,11 @@ def ranked(queryset, text: str, *, limit: int | None = None):
     `queryset` already holds the search filter and the other filters.
     """
     candidates = queryset.order_by("-published_at", "-pk").values("pk")[: limit or CANDIDATE_LIMIT]
-    bounded = queryset.model.objects.filter(pk__in=Subquery(candidates))
+    bounded = queryset.model.objects.public().filter(pk__in=Subquery(candidates))
     if _is_postgresql(queryset):
         rank = SearchRank(F("search_document"), _ts_query(text))
     else:
-        # No ranking function here: a match in the title comes first.
-        title = Q()
-        for group in parse_web_search(text):
-            for term in group:
-                if not term.negated:
-                    title |= Q(title__icontains=term.text)
-        rank = Value(0, output_field=IntegerField())
-        if title:
-            rank = Case(When(title, then=Value(1)), default=rank, output_field=IntegerField())
+        rank = _fts_rank(text)
     return bounded.annotate(rank=rank).order_by("-rank", "-published_at", "-pk").values_list("pk", flat=True)
 
 
@@ -191,12 +239,20 @@ def highlight_page(complaints: list, text: str) -> None:
     if connections[complaints[0]._state.db].vendor == "postgresql":
         _highlight_postgresql(complaints, text)
     else:
-        terms = [term.text for group in parse_web_search(text) for term in group if not term.negated]
+        # A word is marked when it, or its stem in the complaint's language, is one the search looks for.
+        wanted = {
+            word for group in parse_web_search(text) for term in group if not term.negated
+            for reading in stemming.readings(term.text) for word in reading
+        }
         for complaint in complaints:
-            complaint.title_html = _marked_html(complaint.title, _mark_terms(complaint.title, terms))
+            def found(word, language=complaint.language):
+                folded = stemming.casefold(word)
+                return folded in wanted or stemming.stem_words(language, [folded])[0] in wanted
+
+            complaint.title_html = _marked_html(complaint.title, _mark_words(complaint.title, found))
             if not complaint.text_held:
-                excerpt = _excerpt_around(complaint.story, terms)
-                complaint.excerpt_html = _marked_html(excerpt, _mark_terms(excerpt, terms))
+                excerpt = _excerpt_around(complaint.story, found)
+                complaint.excerpt_html = _marked_html(excerpt, _mark_words(excerpt, found))
 
 
 def _highlight_postgresql(complaints: list, text: str) -> None:
@@ -209,7 +265,7 @@ def _highlight_postgresql(complaints: list, text: str) -> None:
     query = _ts_query(text)
     if query is None:
         return
-    readings = "|".join(_readings(text))
+    readings = "|".join(_readings(websearch_text(text)))
     keys = {
         complaint.pk: "headline:" + hashlib.sha256(
             "\x1f".join([str(complaint.pk), complaint.language, complaint.title, complaint.story, readings]).encode()
@@ -225,7 +281,7 @@ def _highlight_postgresql(complaints: list, text: str) -> None:
             default=Value("simple"),
         )
         markers = {"start_sel": MARK_START, "stop_sel": MARK_STOP}
-        rows = complaints[0].__class__.objects.filter(pk__in=missing).annotate(
+        rows = complaints[0].__class__.objects.public().filter(pk__in=missing).annotate(
             title_marked=SearchHeadline("title", query, config=config, highlight_all=True, **markers),
             story_marked=SearchHeadline(
                 "story", query, config=config, max_words=EXCERPT_WORDS, min_words=15, max_fragments=2,
@@ -251,19 +307,16 @@ def _marked_html(original: str, marked: str):
     return mark_safe(html)  # noqa: S308 (all of the text was escaped; only <mark> is ours)
 
 
-def _mark_terms(text: str, terms: list[str]) -> str:
-    if not terms:
-        return text
-    pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
-    return pattern.sub(lambda match: f"{MARK_START}{match.group(0)}{MARK_STOP}", text)
+def _mark_words(text: str, found) -> str:
+    return re.sub(r"\w+", lambda match: f"{MARK_START}{match.group(0)}{MARK_STOP}" if found(match.group(0))
+                  else match.group(0), text)
 
 
-def _excerpt_around(story: str, terms: list[str]) -> str:
+def _excerpt_around(story: str, found) -> str:
     """About EXCERPT_WORDS words of the story, starting a little before the first match."""
     words = story.split()
-    lowered = [word.casefold() for word in words]
     first = next(
-        (index for index, word in enumerate(lowered) if any(term.split()[0].casefold() in word for term in terms)), 0
+        (index for index, word in enumerate(words) if any(found(part) for part in re.findall(r"\w+", word))), 0
     )
     start = max(0, first - 8)
     excerpt = " ".join(words[start:start + EXCERPT_WORDS])
@@ -296,7 +349,8 @@ def results_page(queryset, *, words: str, filtered: bool, sort: str, per_page: i
         matches = matching_ids(queryset)
         count, capped = min(len(matches), COUNT_CAP), len(matches) > COUNT_CAP
         if not capped:
-            queryset = queryset.model.objects.filter(pk__in=matches).select_related("company")
+            # Still public(): the matches may have been kept from before a hide.
+            queryset = queryset.model.objects.public().filter(pk__in=matches).select_related("company")
     else:
         count, capped = public_count(queryset)
     if not count:

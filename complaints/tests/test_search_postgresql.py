@@ -1,7 +1,8 @@
-"""PostgreSQL's full-text search: word forms per language, ranking, and the trigger that keeps documents current.
+"""Full-text search: word forms per language, ranking, and the triggers that keep the index current.
 
-CI runs the suite on PostgreSQL, where these run; on SQLite they are skipped
-(its search is the simpler LIKE match tested in test_search.py).
+Written for PostgreSQL's own full-text search; SQLite's FTS5 index with the
+same Snowball stemmers (migration 0009) must behave the same, so these run on
+both databases (more in test_search_word_forms.py).
 """
 
 import pytest
@@ -12,10 +13,7 @@ from complaints.models import Complaint
 from complaints.tests.factories import make_published
 from complaints.tests.test_search import LIST, published, titles
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search is PostgreSQL's"),
-]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(("language", "story", "query"), [
@@ -92,6 +90,7 @@ def test_queries_without_searchable_words_give_a_page(client, query, settings):
         assert response.status_code == 200
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's index")
 def test_the_documents_are_indexed_and_the_ranking_is_bounded():
     """A GIN index over the documents (plans at scale: docs/PERFORMANCE.md); ranking reads the candidates only."""
     from complaints.search import ranked, search_filter
