@@ -45,6 +45,7 @@ from complaints.models import (
     Version,
 )
 from complaints.services import complaint_withdraw
+from complaints_site.public_content import public_content_changed
 
 EXPORT_FORMAT = "complaint-portal-member-export/1"
 
@@ -100,7 +101,9 @@ def _complaint(complaint: Complaint, user) -> dict:
         for attachment in complaint.attachments.all()
     ]
     data["timeline"] = [
-        {**_row(change, ["from_status", "to_status", "note", "created_at"]), "by_you": change.actor_id == user.pk}
+        # The event as its code and parameters, and as a sentence in the export's language.
+        {**_row(change, ["from_status", "to_status", "event", "params", "note", "created_at"]),
+         "what": change.sentence, "by_you": change.actor_id == user.pk}
         for change in complaint.status_changes.all()
     ]
     # The whole conversation addressed to the author, private messages included;
@@ -252,6 +255,7 @@ def member_delete(*, user, withdraw_complaints: bool) -> None:
                     complaint_withdraw(complaint=complaint, user=user, reason=note)
 
         complaints.update(**WIPED_COMPLAINT_FIELDS, updated_at=timezone.now())
+        public_content_changed()  # the author's name leaves their public complaints at once
 
         # A "me too" says a member had the same problem. Once the member is gone
         # nobody can stand behind it or take it back, and someone who signs up

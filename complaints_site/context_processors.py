@@ -1,4 +1,7 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from complaints_site.public_content import public_version
 
 
 def site(request):
@@ -6,4 +9,6 @@ def site(request):
         "SITE_NAME": settings.SITE_NAME,
         # How long shared parts of public pages may be kept ({% cache %} in the templates).
         "PUBLIC_CACHE_SECONDS": settings.VISITOR_CACHE_SECONDS,
+        # For such parts that show counts: read only by a template that asks for it.
+        "PUBLIC_VERSION": SimpleLazyObject(public_version),
     }

@@ -21,6 +21,12 @@ Never kept, always fresh:
 - a page with a note waiting ("you have signed out"), anything but a plain
   200, a response that sets a cookie, and a page with a form token in its
   body (only the header's sign-out form may carry one).
+
+Hidden means gone at once: every kept page and every `kept_like_pages` value
+is filed under the public content version (complaints_site/public_content.py).
+Whatever takes something out of public view (a hide, a redaction, a
+withdrawal, a move or a merge) moves it once the change has committed; from
+then on no web process finds the old copies, which simply expire.
 """
 
 import hashlib
@@ -31,10 +37,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
 from complaints.abuse import restamp
 from complaints.forms import fresh_submission_tokens
+from complaints_site.public_content import public_version
 
 KEPT_HEADERS = ("Content-Type", "Content-Language")
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
@@ -46,6 +54,7 @@ def kept_like_pages(key: str, compute):
     seconds = settings.VISITOR_CACHE_SECONDS
     if seconds <= 0:
         return compute()
+    key = f"{key}:v{public_version()}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -65,7 +74,7 @@ def _has_waiting_note(request) -> bool:
 
 
 def _key(request, who: str) -> str:
-    address = f"{who}|{get_language()}|{request.get_full_path()}"
+    address = f"{public_version()}|{who}|{get_language()}|{request.get_full_path()}"
     return "public-page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
@@ -92,6 +101,9 @@ def cache_for_visitors(view=None, *, fresh_for=None, members=True):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        return _kept_here_only(_served(request, *args, **kwargs))
+
+    def _served(request, *args, **kwargs):
         seconds = settings.VISITOR_CACHE_SECONDS
         if request.method not in ("GET", "HEAD") or seconds <= 0 or _has_waiting_note(request):
             return view(request, *args, **kwargs)
@@ -102,6 +114,14 @@ def cache_for_visitors(view=None, *, fresh_for=None, members=True):
         return _member_page(view, request, args, kwargs, seconds)
 
     return wrapper
+
+
+def _kept_here_only(response):
+    """Only our own copies can be dropped the moment something is hidden: browsers must ask again
+    every time (no-cache) and shared proxies keep nothing (private)."""
+    if not response.has_header("Cache-Control"):
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def _visitor_page(view, request, args, kwargs, seconds):
