@@ -14,7 +14,7 @@ class AttachmentInline(admin.TabularInline):
 class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
-    fields = ["created_at", "from_status", "to_status", "actor", "note"]
+    fields = ["created_at", "from_status", "to_status", "event", "params", "actor", "note"]
     readonly_fields = fields
     can_delete = False
 

@@ -28,6 +28,7 @@ database.
 
 import csv
 import io
+import json
 import math
 import random
 import re
@@ -43,15 +44,21 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
 from companies.models import Company, CompanySlugRedirect, Industry, Representative
 from companies.scorecards import scorecards_recompute_all
 from companies.text import company_slug, normalise_company_name
-from complaints.generate_phrases import INDUSTRIES, OFFER_WEIGHTS, OUTCOME_WEIGHTS, PHRASES, TOPICS
-from complaints.models import Complaint, Evaluation, Message, MeToo, ModerationAction, Offer, StatusChange
+from complaints.generate_phrases import (
+    INDUSTRIES,
+    OFFER_WEIGHTS,
+    OUTCOME_WEIGHTS,
+    PHRASES,
+    TOPICS,
+    fill_industry_translations,
+)
+from complaints.models import Complaint, Evaluation, Message, MeToo, Offer, StatusChange
 
 # What a benchmark searches for. The common word is in about nine in ten
 # complaints of its language (English: over half of all complaints); the rare
@@ -85,6 +92,10 @@ MAX_ME_TOO = 300
 S = Complaint.Status
 K = Message.Kind
 OS = Offer.Status
+E = StatusChange.Event
+# The public timeline's step for each status an offer passes through.
+OFFER_EVENTS = {OS.OPEN: E.OFFER_MADE, OS.ACCEPTED: E.OFFER_ACCEPTED, OS.DECLINED: E.OFFER_DECLINED,
+                OS.DELIVERED: E.OFFER_DELIVERED, OS.CONFIRMED: E.OFFER_CONFIRMED, OS.DISPUTED: E.OFFER_DISPUTED}
 
 
 class GenerateError(ValueError):
@@ -142,6 +153,11 @@ class TableWriter:
     def with_extra(self, row: tuple) -> tuple:
         return row + tuple(f.get_default() for f in self.extra) if self.extra else row
 
+    @staticmethod
+    def as_text(row: tuple) -> tuple:
+        # A JSONField's value goes to COPY as JSON text.
+        return tuple(json.dumps(value) if isinstance(value, dict) else value for value in row)
+
     def write(self, rows: list[tuple]) -> None:
         if not rows:
             return
@@ -155,7 +171,7 @@ class TableWriter:
         buffer = io.StringIO()
         # Strings quoted, None unquoted: COPY reads an unquoted empty field as NULL.
         writer = csv.writer(buffer, quoting=csv.QUOTE_STRINGS, lineterminator="\n")
-        writer.writerows(map(self.with_extra, rows) if self.extra else rows)
+        writer.writerows(self.as_text(self.with_extra(row)) for row in rows)
         buffer.seek(0)
         with connection.cursor() as cursor:
             raw = cursor.cursor
@@ -384,19 +400,6 @@ class Generator:
 
     def run(self) -> Summary:
         started = time.monotonic()
-        with translation.override("en"):
-            self.notes = {
-                "published": _("Published automatically."),
-                "answered": _("The company answered."),
-                "resolved": _("The author says it is resolved."),
-                "unresolved": _("The author says it is not resolved."),
-                "closed": _("Closed without an evaluation after %(days)s days.") % {"days": settings.COMPLAINT_CLOSE_DAYS},
-                "hidden": [
-                    _("Hidden by the moderators: %(reason)s") % {"reason": ModerationAction.ReasonCode(code).label}
-                    for code in ("personal_data", "abuse", "spam", "not_real")
-                ],
-                "rejected": [str(ModerationAction.ReasonCode(code).label) for code in ("spam", "not_real", "duplicate")],
-            }
         self.summary.run = self.run_label()
         self.texts = {language: LanguageTexts(language, random.Random(f"{self.seed}:texts:{language}"))  # noqa: S311
                       for language in LANGUAGE_WEIGHTS}
@@ -477,7 +480,9 @@ class Generator:
         for topic, (slug, name, description) in INDUSTRIES.items():
             industry = Industry.objects.filter(slug=slug).first() or Industry.objects.filter(name=name).first()
             if industry is None:
-                industry = Industry.objects.create(slug=slug, name=name, description=description)
+                industry = Industry(slug=slug, name=name, description=description)
+                fill_industry_translations(industry)
+                industry.save()
                 self.summary.created["industries"] = self.summary.created.get("industries", 0) + 1
             found[topic] = industry
         return found
@@ -666,13 +671,14 @@ class Generator:
         if roll < 0.010:
             # Waiting for review: submitted in the last few days, never published.
             created = now - rng.uniform(HOUR, 3 * DAY)
-            history.change(S.DRAFT, S.PENDING, author, "", created)
+            history.change(S.DRAFT, S.PENDING, author, E.SUBMITTED, created)
             state = ComplaintState(status=S.PENDING, created=created, published=None, updated=created)
         elif roll < 0.014:
             created = published - rng.uniform(600, DAY)
-            history.change(S.DRAFT, S.PENDING, author, "", created)
+            history.change(S.DRAFT, S.PENDING, author, E.SUBMITTED, created)
             rejected = min(now, created + rng.uniform(HOUR, 2 * DAY))
-            history.change(S.PENDING, S.REJECTED, None, rng.choice(self.notes["rejected"]), rejected)
+            history.change(S.PENDING, S.REJECTED, None, E.REJECTED, rejected,
+                           params={"reason": rng.choice(("spam", "not_real", "duplicate"))})
             state = ComplaintState(status=S.REJECTED, created=created, published=None, updated=rejected)
         else:
             state = history.lifecycle(published, texts)
@@ -680,11 +686,12 @@ class Generator:
             # without an evaluation, so evaluations belong to resolved and unresolved alone.
             if roll < 0.060 and state.status in (S.PUBLISHED, S.ANSWERED):
                 at = state.updated + rng.random() * (now - state.updated)
-                history.change(state.status, S.WITHDRAWN, author, rng.choice(texts.bank["withdraw"]), at)
+                history.change(state.status, S.WITHDRAWN, author, E.WITHDRAWN, at, note=rng.choice(texts.bank["withdraw"]))
                 state.status, state.waiting_on, state.waiting_since, state.updated = S.WITHDRAWN, "", at, at
             elif 0.060 <= roll < 0.100 and state.status in (S.PUBLISHED, S.ANSWERED, S.CLOSED):
                 at = state.updated + rng.random() * (now - state.updated)
-                history.change(state.status, S.HIDDEN, None, rng.choice(self.notes["hidden"]), at)
+                history.change(state.status, S.HIDDEN, None, E.HIDDEN, at,
+                               params={"reason": rng.choice(("personal_data", "abuse", "spam", "not_real"))})
                 state.before_hidden, state.status, state.updated = state.status, S.HIDDEN, at
         me_too = history.me_toos(state) if state.status in Complaint.PUBLIC_STATUSES else 0
 
@@ -722,10 +729,11 @@ class History:
         self.g, self.pk, self.author, self.company = generator, complaint_id, author, company
         self.rng = generator.rng
 
-    def change(self, from_status, to_status, actor, note, ts) -> None:
-        self.g.rows[StatusChange].append(
-            (self.g.ids[StatusChange].take(), self.pk, from_status, to_status, actor, note[:300], self.g.at(ts))
-        )
+    def change(self, from_status, to_status, actor, event, ts, *, params=None, note="") -> None:
+        self.g.rows[StatusChange].append((
+            self.g.ids[StatusChange].take(), self.pk, from_status, to_status, actor, event, params or {}, note[:300],
+            self.g.at(ts),
+        ))
 
     def message(self, *, from_company: bool, kind: str, body: str, ts: float) -> int:
         pk = self.g.ids[Message].take()
@@ -743,8 +751,8 @@ class History:
         """Submitted and published at once; then answered, evaluated, closed, or still waiting."""
         rng, g, company, now = self.rng, self.g, self.company, self.g.now_ts
         created = published - rng.uniform(600, 2 * DAY)
-        self.change(S.DRAFT, S.PENDING, self.author, "", published)
-        self.change(S.PENDING, S.PUBLISHED, None, g.notes["published"], published)
+        # Published without a review: one row, as services.complaint_submit writes it.
+        self.change(S.DRAFT, S.PUBLISHED, self.author, E.PUBLISHED_AUTOMATICALLY, published)
         state = ComplaintState(
             status=S.PUBLISHED, created=created, published=published, updated=published,
             waiting_on=Complaint.WaitingOn.COMPANY, waiting_since=published,
@@ -768,7 +776,7 @@ class History:
         body_bank = {K.ANSWER: "answer", K.APOLOGY: "apology", K.DETAILS: "details_request"}[kind]
         self.message(from_company=True, kind=kind, body=rng.choice(bank[body_bank]), ts=first)
         waits.append((first, Complaint.WaitingOn.AUTHOR))
-        self.change(S.PUBLISHED, S.ANSWERED, company.representative_id, g.notes["answered"], first)
+        self.change(S.PUBLISHED, S.ANSWERED, company.representative_id, E.ANSWERED, first)
         state.status, state.first_answered = S.ANSWERED, first
         t = first
         exchanges = 1 if kind == K.DETAILS else 0
@@ -807,13 +815,16 @@ class History:
         elif closes_at <= now:
             if offer:
                 self.write_offer(offer, until=closes_at)
-            self.change(S.ANSWERED, S.CLOSED, None, g.notes["closed"], closes_at)
+            self.change(S.ANSWERED, S.CLOSED, None, E.CLOSED_WITHOUT_EVALUATION, closes_at,
+                        params={"days": settings.COMPLAINT_CLOSE_DAYS})
             state.status, state.waiting_on, state.waiting_since, state.updated = S.CLOSED, "", closes_at, closes_at
         else:
             if offer:
                 waits += self.write_offer(offer, until=now)
             last, whose = max(waits)
             state.waiting_on, state.waiting_since, state.updated = whose, last, last
+            if offer:  # a later withdrawal or hiding comes after the offer's last step in the timeline
+                state.updated = max(state.updated, *(t for t, _status in offer["events"] if t <= now))
         return state
 
     def offer_path(self, ts: float, texts: LanguageTexts) -> dict:
@@ -850,12 +861,22 @@ class History:
         events = [(t, status) for t, status in offer["events"] if t <= until]
         created = events[0][0]
         message = self.message(from_company=True, kind=K.OFFER, body=offer["body"], ts=created)
+        offer_id = g.ids[Offer].take()
+        params = {"offer": offer_id, "kind": offer["kind"]}
+        if offer["amount"] is not None:
+            params |= {"amount": str(offer["amount"]), "currency": self.company.currency}
+        if offer["days"]:
+            params["days"] = offer["days"]
+        for t, status in events:
+            by_company = status in (OS.OPEN, OS.DELIVERED)
+            self.change(S.ANSWERED, S.ANSWERED, self.company.representative_id if by_company else self.author,
+                        OFFER_EVENTS[status], t, params=params)
         times = {status: t for t, status in events}
         responded = times.get(OS.ACCEPTED) or times.get(OS.DECLINED)
         delivered = times.get(OS.DELIVERED)
         confirmed = times.get(OS.CONFIRMED) or times.get(OS.DISPUTED)
         g.rows[Offer].append((
-            g.ids[Offer].take(), self.pk, message, self.company.id, offer["kind"], offer["amount"],
+            offer_id, self.pk, message, self.company.id, offer["kind"], offer["amount"],
             self.company.currency if offer["amount"] is not None else "", offer["days"], offer["description"][:300],
             g.at(created + 14 * DAY).date(), events[-1][1], "", g.at(responded) if responded else None,
             g.at(delivered) if delivered else None, g.at(confirmed) if confirmed else None, g.at(created),
@@ -881,7 +902,7 @@ class History:
             0, g.at(ts), g.at(ts),
         ))
         target = S.RESOLVED if resolved else S.UNRESOLVED
-        self.change(from_status, target, self.author, g.notes["resolved" if resolved else "unresolved"], ts)
+        self.change(from_status, target, self.author, E.EVALUATED_RESOLVED if resolved else E.EVALUATED_UNRESOLVED, ts)
         state.status, state.waiting_on, state.waiting_since, state.updated = target, "", ts, ts
 
     def me_toos(self, state: ComplaintState) -> int:
@@ -913,7 +934,9 @@ COMPLAINT_COLUMNS = [
     "waiting_on", "waiting_since", "first_answered_at", "reopened_at", "status_before_hidden", "text_held",
     "resubmitted", "edited_at", "submission_token", "created_at", "updated_at", "published_at", "me_too_count",
 ]
-STATUS_CHANGE_COLUMNS = ["id", "complaint_id", "from_status", "to_status", "actor_id", "note", "created_at"]
+STATUS_CHANGE_COLUMNS = [
+    "id", "complaint_id", "from_status", "to_status", "actor_id", "event", "params", "note", "created_at",
+]
 MESSAGE_COLUMNS = [
     "id", "complaint_id", "author_id", "company_id", "kind", "body", "is_private", "callback_at", "submission_token",
     "created_at", "edited_at", "is_hidden", "text_held",

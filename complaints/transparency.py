@@ -3,7 +3,7 @@
 import statistics
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -25,18 +25,9 @@ def transparency_report(now=None, months: int = 12) -> dict:
     rows = {key: {"month": key, "pending": 0, **dict.fromkeys(COUNTED_ACTIONS, 0), "flags": Counter(),
                   "waits": []} for key in keys}
 
-    # Every submission passes through "pending"; one the rule let through is published in the same
-    # transaction by nobody (actor None) without an approval, and never waited for review.
-    published_unreviewed = StatusChange.objects.filter(
-        complaint=OuterRef("complaint"), from_status=Complaint.Status.PENDING, to_status=Complaint.Status.PUBLISHED,
-        actor=None,
-    )
-    approved = ModerationAction.objects.filter(complaint=OuterRef("complaint"), action=ModerationAction.Action.APPROVE)
-    entered_review = (
-        StatusChange.objects.filter(to_status=Complaint.Status.PENDING, created_at__gte=start)
-        .annotate(auto=Exists(published_unreviewed), approved=Exists(approved))
-        .exclude(auto=True, approved=False)
-    )
+    # Only a submission that waits for review passes through "pending"; one the rule lets
+    # through goes straight from draft to published (services.complaint_submit).
+    entered_review = StatusChange.objects.filter(to_status=Complaint.Status.PENDING, created_at__gte=start)
     for created_at in entered_review.values_list("created_at", flat=True):
         rows[_month_key(created_at)]["pending"] += 1
 

@@ -129,7 +129,9 @@ def test_download_holds_the_members_own_data_private_parts_included(member_clien
     assert bodies["Private question from 2KOM."]["from"] == "company"
     assert bodies["My private reply."]["from"] == "you"
     assert "Public answer from 2KOM." in bodies
-    assert [row["to_status"] for row in mine["timeline"]] == ["pending", "published", "answered"]
+    assert [row["to_status"] for row in mine["timeline"]] == ["published", "answered"]
+    assert [(row["event"], row["what"]) for row in mine["timeline"]] == [
+        ("published_automatically", "Published automatically."), ("answered", "The company answered.")]
 
     assert data["comments"][0]["body"] == "Same here, a month without internet."
     assert data["me_too"][0]["complaint"]["id"] == taking_part.complaint_id

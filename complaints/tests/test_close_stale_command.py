@@ -67,7 +67,8 @@ def test_it_closes_an_answered_complaint_older_than_the_close_days_with_a_timeli
     assert stale.waiting_on == Complaint.WaitingOn.NOBODY
     change = stale.status_changes.last()
     assert (change.from_status, change.to_status, change.actor) == (S.ANSWERED, S.CLOSED, None)
-    assert change.note == f"Closed without an evaluation after {CLOSE_DAYS} days."
+    assert (change.event, change.params, change.note) == ("closed_without_evaluation", {"days": CLOSE_DAYS}, "")
+    assert change.sentence == f"Closed without an evaluation after {CLOSE_DAYS} days."
 
 
 @pytest.mark.django_db

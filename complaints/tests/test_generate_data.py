@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 
 from companies.models import Company, Representative, Scorecard
 from companies.text import normalise_company_name
@@ -94,7 +94,7 @@ def test_timeline_ends_in_the_current_status(many):
 
 
 def test_every_step_of_the_timeline_is_an_allowed_transition(many):
-    for change in StatusChange.objects.exclude(from_status=S.DRAFT):
+    for change in StatusChange.objects.exclude(from_status=S.DRAFT).exclude(from_status=F("to_status")):
         assert change.to_status in Complaint.TRANSITIONS[change.from_status], (change.from_status, change.to_status)
 
 

@@ -13,7 +13,7 @@ The CFPB complaint id is kept (source "cfpb", external_id), so importing the sam
 file again adds nothing. A row that cannot be read is reported with its line
 number and skipped; a file whose header is not a CFPB header is refused before
 anything is written. Rows are written in batches, in bulk, with the same
-timeline rows the services write (draft → pending → published → answered);
+timeline rows the services write (draft → published as imported → answered);
 notifications are muted and the scorecards are recomputed once at the end
 (only when something was imported).
 """
@@ -29,7 +29,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from companies.models import Company, Industry
 from companies.scorecards import refreshes_deferred, scorecards_recompute_all
@@ -198,18 +197,16 @@ class Command(BaseCommand):
             ))
         Complaint.objects.bulk_create(complaints)
 
-        imported_note = _("Imported from the US CFPB public complaint database.")
-        answered_note = _("The company answered.")
+        E = StatusChange.Event
         changes, messages = [], []
         for record, complaint in zip(records, complaints, strict=True):
             at = complaint.published_at
-            changes.append(StatusChange(complaint=complaint, from_status=S.DRAFT, to_status=S.PENDING,
-                                        actor=self.system, created_at=at))
-            changes.append(StatusChange(complaint=complaint, from_status=S.PENDING, to_status=S.PUBLISHED,
-                                        actor=None, note=imported_note, created_at=at))
+            # Published as a public record, never reviewed here: no "waiting for review" row.
+            changes.append(StatusChange(complaint=complaint, from_status=S.DRAFT, to_status=S.PUBLISHED,
+                                        actor=self.system, event=E.IMPORTED, created_at=at))
             if complaint.first_answered_at:
                 changes.append(StatusChange(complaint=complaint, from_status=S.PUBLISHED, to_status=S.ANSWERED,
-                                            actor=self.system, note=answered_note, created_at=complaint.first_answered_at))
+                                            actor=self.system, event=E.ANSWERED, created_at=complaint.first_answered_at))
                 messages.append(Message(
                     complaint=complaint, author=self.system, company=complaint.company, kind=Message.Kind.ANSWER,
                     body=cfpb.answer_of(record), created_at=complaint.first_answered_at, submission_token=uuid.uuid4(),
