@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Exported so that the settings make mail links point at this port (SITE_URL).
+export PORT
 
 .PHONY: run test setup demo lint messages chromium clean
 

@@ -24,7 +24,8 @@ class ClaimForm(forms.ModelForm):
 
     def clean_work_email(self):
         email = self.cleaned_data["work_email"].strip().lower()
-        if email and EmailAddress.objects.filter(email__iexact=email).exclude(user=self.user).exists():
+        # Only a confirmed address is someone's: an unconfirmed one (a claim, a sign-up) blocks nobody.
+        if email and EmailAddress.objects.filter(email__iexact=email, verified=True).exclude(user=self.user).exists():
             raise ValidationError(_("This address belongs to another account."))
         return email
 

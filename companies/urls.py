@@ -11,6 +11,7 @@ urlpatterns = [
     path("about/scores/", views.about_scores, name="about_scores"),
     path("business/", views.business_inbox, name="business"),
     path("business/requests/<int:pk>/withdraw/", views.claim_withdraw_view, name="claim_withdraw"),
+    path("business/requests/confirm/<str:token>/", views.claim_confirm_view, name="claim_confirm"),
     path("business/<str:slug>/team/", views.business_team, name="team"),
     path("business/<str:slug>/team/<int:pk>/remove/", views.representative_remove_view, name="remove_representative"),
     path("business/<str:slug>/templates/", views.reply_templates, name="templates"),

@@ -1,4 +1,4 @@
-from allauth.account.models import EmailAddress
+from allauth.account.decorators import reauthentication_required, verified_email_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,6 +32,7 @@ from companies.selectors import (
 )
 from companies.services import (
     RepresentationError,
+    claim_confirm,
     claim_decide,
     claim_submit,
     claim_withdraw,
@@ -185,7 +186,10 @@ def about_scores(request):
 
 # Representation requests.
 
-@login_required
+# Like other sensitive changes: a confirmed address, and the password again after a few
+# minutes (allauth keeps the POST and sends it on once the password is typed).
+@verified_email_required
+@reauthentication_required(allow_get=True)
 def company_represent(request, slug):
     company = get_object_or_404(Company.objects.listed(), slug=slug)
     if request.method == "POST":
@@ -210,11 +214,6 @@ def _after_claim(request, claim):
         messages.success(request, _("You now represent %(company)s.") % {"company": claim.company.name})
         return redirect("companies:business")
     if claim.status == RepresentationClaim.Status.AWAITING_EMAIL:
-        address = EmailAddress.objects.filter(user=request.user, email__iexact=claim.work_email).first()
-        if address is None:
-            address = EmailAddress.objects.add_email(request, request.user, claim.work_email, confirm=True)
-        else:
-            address.send_confirmation(request)
         messages.success(
             request,
             _("We sent a confirmation link to %(email)s. Open it to become a representative of %(company)s.")
@@ -222,6 +221,20 @@ def _after_claim(request, claim):
         )
     else:
         messages.success(request, _("Thank you. A moderator will check your request and tell you by e-mail."))
+    return redirect("companies:business")
+
+
+@login_required
+def claim_confirm_view(request, token):
+    """The link mailed to a claim's work address; a POST confirms (a mail scanner's GET changes nothing)."""
+    if request.method != "POST":
+        return render(request, "companies/claim_confirm.html")
+    try:
+        claim = claim_confirm(token=token, user=request.user)
+    except RepresentationError as error:
+        messages.error(request, str(error))
+        return redirect("companies:business")
+    messages.success(request, _("You now represent %(company)s.") % {"company": claim.company.name})
     return redirect("companies:business")
 
 

@@ -19,17 +19,20 @@ call ``limit(request, action)`` after validation instead.
 import logging
 import math
 import re
+import secrets
 import time
 from functools import wraps
 from http import HTTPStatus
 
+from allauth.account.adapter import get_adapter
+from allauth.account.views import LoginView as AllauthLoginView
 from allauth.core import ratelimit
 from allauth.core.internal import ratelimit as allauth_ratelimit
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -74,16 +77,18 @@ def retry_after(request, action: str) -> int:
     return max(1, math.ceil(_wait(request, action)))
 
 
-def _wait(request, action: str) -> float:
+def _wait(request, action: str, rate_key: str | None = None) -> float:
     """Seconds until every full rate of ``action`` has room again; 0 when none is full."""
     user = request.user if request.user.is_authenticated else None
     now = time.time()
     wait = 0.0
     for rate in allauth_ratelimit.get_rates(app=RATE_LIMIT_APP, action=action):
         try:
-            key = allauth_ratelimit.get_cache_key(request, app=RATE_LIMIT_APP, action=action, rate=rate, user=user)
+            key = allauth_ratelimit.get_cache_key(
+                request, app=RATE_LIMIT_APP, action=action, rate=rate, user=user, key=rate_key
+            )
         except ImproperlyConfigured:
-            continue  # a per-member rate for a visitor, or a per-key rate: not ours to work out
+            continue  # a per-member rate for a visitor, or a per-key rate without its key
         history = sorted((t for t in cache.get(key, []) if t > now - rate.duration), reverse=True)
         if len(history) >= rate.amount:
             # Allowed again once the amount-th newest use leaves the window.
@@ -143,11 +148,35 @@ def retry_after_if_limited(request, action: str) -> int | None:
     return math.ceil(wait) if wait > 0 else None
 
 
+class LoginView(AllauthLoginView):
+    """allauth's login (the admin's too), answering 429 once too many wrong passwords were tried.
+
+    allauth shows its "too many failed login attempts" message in the form with a
+    200; the page stays the same, with the status a client or proxy understands.
+    """
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "too_many_login_attempts"):
+            response.status_code = HTTPStatus.TOO_MANY_REQUESTS
+            # allauth counts failures per address typed (its "key") and per client address.
+            key = get_adapter(self.request)._get_login_attempts_cache_key(
+                self.request, email=form.data.get("login", "")
+            )
+            response["Retry-After"] = str(max(1, math.ceil(_wait(self.request, "login_failed", key))))
+        return response
+
+
+login = LoginView.as_view()
+
+
 # ---- Honeypot and minimum fill time -----------------------------------------
 
 BOT_ERROR = _("Please take a moment to check the form and send it again.")
 _STAMP_SALT = "complaints.abuse.form-started"
 _RENDERED_STAMP = re.compile(rb'name="form_started" value="([^"]+)"')
+# A stamp is good for this long; its used nonce is remembered (in the shared cache) as long.
+STAMP_MAX_AGE = 24 * 3600
 
 
 def _stamp_signer():
@@ -155,7 +184,14 @@ def _stamp_signer():
 
 
 def _stamp(form_name: str) -> str:
-    return _stamp_signer().sign(form_name)
+    # A fresh nonce in every stamp makes each rendering single-use.
+    return _stamp_signer().sign(f"{form_name}/{secrets.token_urlsafe(12)}")
+
+
+def _stamp_parts(stamp: str) -> tuple[str, str]:
+    """The form name and nonce a stamp carries (BadSignature when it was not signed by us)."""
+    form_name, _sep, nonce = _stamp_signer().unsign(stamp).partition("/")
+    return form_name, nonce
 
 
 def restamp(html: bytes) -> bytes:
@@ -163,7 +199,7 @@ def restamp(html: bytes) -> bytes:
 
     def fresh(match):
         try:
-            form_name = _stamp_signer().unsign(match.group(1).decode())
+            form_name, _nonce = _stamp_parts(match.group(1).decode())
         except signing.BadSignature:
             return match.group(0)
         return b'name="form_started" value="' + _stamp(form_name).encode() + b'"'
@@ -177,7 +213,9 @@ class HumanCheckMixin(forms.Form):
     A bound form is refused, with a neutral error and nothing saved, when the
     honeypot holds anything, the time is missing or tampered with, or it was sent
     sooner than ``settings.FORM_MIN_FILL_SECONDS`` after being shown. A missing time
-    passes only when that setting is 0.
+    passes only when that setting is 0. Each stamp is good for one valid submission:
+    sent again with another submission token (not a double click, which that token
+    makes harmless) it is refused, so one wait cannot be replayed for many forms.
     """
 
     # Visually hidden in the template; people never see it, simple bots fill it.
@@ -201,26 +239,61 @@ class HumanCheckMixin(forms.Form):
             return None if minimum <= 0 else "missing"
         try:
             # The signed value names the form: a time signed for one form is no good for another.
-            if _stamp_signer().unsign(stamp) != type(self).__name__:
+            form_name, nonce = _stamp_parts(stamp)
+            if form_name != type(self).__name__ or not nonce:
                 return "tampered"
-            # Still within max_age means it came back too soon.
-            _stamp_signer().unsign(stamp, max_age=minimum if minimum > 0 else None)
-        except signing.SignatureExpired:
-            return None  # the signature is good (checked first) and old enough
         except signing.BadSignature:
             return "tampered"
-        return "fast" if minimum > 0 else None
+        if minimum <= 0:
+            return None
+        try:
+            # Still within max_age means it came back too soon.
+            _stamp_signer().unsign(stamp, max_age=minimum)
+        except signing.SignatureExpired:
+            pass  # the signature is good (checked above) and old enough
+        else:
+            return "fast"
+        try:
+            # Older than its used nonce is remembered: it could be replayed, so it is refused.
+            _stamp_signer().unsign(stamp, max_age=STAMP_MAX_AGE)
+        except signing.SignatureExpired:
+            return "expired"
+        return None
+
+    def _stamp_reused(self, stamp: str) -> bool:
+        """Record this stamp as used; True when another submission used it already."""
+        if not stamp or getattr(settings, "FORM_MIN_FILL_SECONDS", 3) <= 0:
+            return False  # no minimum fill time: the stamp guards nothing
+        _form_name, nonce = _stamp_parts(stamp)
+        token = str(self.data.get(self.add_prefix("submission_token")) or "-")
+        key = f"form-stamp-used:{nonce}"
+        if cache.add(key, token, timeout=STAMP_MAX_AGE):
+            return False
+        # The same submission again (a double click) is not a replay: its token makes it harmless.
+        return token == "-" or cache.get(key) != token
+
+    def _refuse(self, problem: str) -> None:
+        logger.info("Form %s refused as automated: %s", type(self).__name__, problem)
+        if problem in ("missing", "tampered", "expired", "reused"):
+            # The form shown again carries a good time, so a person can send it.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("form_started")] = self._new_stamp()
+        raise ValidationError(BOT_ERROR, code="automated")
 
     def clean(self):
         cleaned = super().clean()
         problem = "honeypot" if self.data.get(self.add_prefix("extra_note")) else None
-        stamp_problem = self._stamp_problem(self.data.get(self.add_prefix("form_started")) or "")
-        if stamp_problem in ("missing", "tampered"):
-            # The form shown again carries a good time, so a person can send it.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("form_started")] = self._new_stamp()
-        problem = problem or stamp_problem
+        problem = problem or self._stamp_problem(self.data.get(self.add_prefix("form_started")) or "")
         if problem:
-            logger.info("Form %s refused as automated: %s", type(self).__name__, problem)
-            raise ValidationError(BOT_ERROR, code="automated")
+            self._refuse(problem)
         return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        # Only a submission that is valid in every other way uses up its stamp, so a
+        # person correcting a mistake sends the same stamp again.
+        if self.is_bound and not self._errors and self._stamp_reused(self.data.get(self.add_prefix("form_started"))):
+            try:
+                self._refuse("reused")
+            except ValidationError as error:
+                self.add_error(None, error)

@@ -155,6 +155,8 @@ ACCOUNT_CHANGE_EMAIL = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_MAX_EMAIL_ADDRESSES = 5
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Mails name the site by SITE_NAME and SITE_URL (complaints_site/accounts.py).
+ACCOUNT_ADAPTER = "complaints_site.accounts.AccountAdapter"
 # allauth's defaults stay (login, signup, password reset...); our own actions are
 # added beside them and counted by the same limiter (complaints/abuse.py): in the
 # cache, per member ("user") and per client address ("ip"), per hour or day.
@@ -260,6 +262,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # Preload asks browsers never to try plain HTTP; turn off for a domain that may drop HTTPS.
@@ -317,7 +322,8 @@ EVALUATION_CHANGE_DAYS = 30
 # A complaint without a first answer after this many days is overdue in the inbox.
 ANSWER_OVERDUE_DAYS = 7
 # The portal's own address, for links in e-mails (never taken from the request's Host).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# In development it follows the port `make run` serves on (PORT), so links work there.
+SITE_URL = (env_str("SITE_URL") or f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}").rstrip("/")
 
 # Moderation (issue: moderation and trust).
 # Which complaints wait for a moderator: "first" (a member's first complaint),

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from complaints.abuse import login
 from complaints_site import views
 from complaints_site.language import choose_language
 
@@ -11,6 +12,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 # allauth answers a rate-limited request with this (allauth.core.internal.ratelimit.respond_429).
 handler429 = "complaints.abuse.too_many_requests"
+# 503 with our page when the database or Redis is down (the error path reads neither).
+handler500 = "complaints_site.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +21,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("language/", choose_language, name="choose_language"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # allauth's login, but answering 429 when too many wrong passwords were tried (the admin's login too).
+    path("accounts/login/", login, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("", include("companies.urls")),
     path("", include("complaints.urls")),

@@ -1,13 +1,17 @@
+import sys
+
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from companies.models import Industry
 from companies.selectors import month_responders, month_top_companies
 from complaints.models import Complaint
+from complaints_site.logging import OUTAGE_ERRORS
 from complaints_site.visitor_cache import cache_for_visitors, kept_like_pages
 
 
@@ -25,7 +29,9 @@ def month_figures() -> dict:
     long as a visitor's page may be old; the newest complaints are always
     read afresh.
     """
-    return kept_like_pages("home-month-figures", _count_month_figures)
+    figures = kept_like_pages("home-month-figures", _count_month_figures)
+    # Kept once for every language, so sorted here by the name this reader sees.
+    return {**figures, "industries": sorted(figures["industries"], key=lambda industry: industry.display_name.casefold())}
 
 
 def _count_month_figures() -> dict:
@@ -56,3 +62,18 @@ def healthz(request):
     throughput is the framework's ceiling on the same server (bench/run.py).
     """
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+
+def server_error(request, template_name="500.html"):
+    """handler500: our 500 page, or 503 when the database or the cache cannot be reached.
+
+    Called for any uncaught error, in a view or in a middleware, while the
+    exception is being handled. The pages are rendered without a request
+    context: no session, no user, no database, nothing that may be down.
+    """
+    if isinstance(sys.exc_info()[1], OUTAGE_ERRORS):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.get_template(template_name).render())

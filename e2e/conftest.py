@@ -54,6 +54,12 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _links_in_mail_lead_to_the_live_server(settings, live_server):
+    # Every link in mail starts with SITE_URL, as in production.
+    settings.SITE_URL = live_server.url
+
+
 @pytest.fixture
 def context(browser, live_server, transactional_db):
     context = browser.new_context(base_url=live_server.url, locale="en-GB")

@@ -456,3 +456,145 @@ def test_template_titles_are_unique_per_company(company, other_company, team, re
     # Another company may use the same name.
     reply_template_save(company=other_company, user=other_rep.user, title="Outage", body="Deltacom is sorry.")
     assert ReplyTemplate.objects.filter(title="Outage").count() == 2
+
+
+# Claims through the represent page: the work address stays on the claim (issue 11, item 11).
+
+def represent(client, company, work_email="support@deltacom.example"):
+    from django.urls import reverse
+
+    data = {"work_email": work_email, "job_title": "Support lead", "evidence": ""}
+    return client.post(reverse("companies:represent", args=[company.slug]), data)
+
+
+def claim_link(mail) -> str:
+    import re
+
+    return re.search(r"https?://\S+/business/requests/confirm/\S+/", mail.body).group(0)
+
+
+@pytest.mark.django_db
+def test_a_claim_keeps_the_work_address_off_the_account_and_mails_a_link_naming_nobody(
+    member, other_company, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    from django.test import Client
+
+    from complaints.tests.factories import sign_in
+
+    settings.SITE_URL = "http://127.0.0.1:8201"
+    client = sign_in(Client(), member)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = represent(client, other_company)
+    assert response.status_code == 302
+    assert RepresentationClaim.objects.get().status == C.AWAITING_EMAIL
+    assert not EmailAddress.objects.filter(email="support@deltacom.example").exists()
+    [mail] = mailoutbox
+    assert mail.to == ["support@deltacom.example"]
+    assert claim_link(mail).startswith("http://127.0.0.1:8201/")
+    for named in (member.email, member.username):
+        assert named not in mail.body and named not in mail.subject
+    assert "Deltacom" in mail.subject
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_claim_blocks_neither_sign_up_nor_another_claim(
+    member, other_company, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    from complaints.tests.factories import sign_in
+
+    with django_capture_on_commit_callbacks(execute=True):
+        represent(sign_in(Client(), member), other_company)
+    # The real employee signs up with the address...
+    visitor = Client()
+    response = visitor.post(reverse("account_signup"), {
+        "email": "support@deltacom.example", "password1": "a-long-new-password-1", "password2": "a-long-new-password-1",
+    })
+    assert response.status_code == 302
+    employee = EmailAddress.objects.get(email="support@deltacom.example").user
+    assert employee != member
+    # ...and, once confirmed, claims with it and is not told it belongs to someone else.
+    EmailAddress.objects.filter(user=employee).update(verified=True)
+    employee.set_password("a-long-new-password-1")
+    employee.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = represent(sign_in_with(visitor, employee, "a-long-new-password-1"), other_company)
+    assert response.status_code == 302
+    assert Representative.objects.filter(user=employee, company=other_company).exists()  # confirmed: at once
+    assert not Representative.objects.filter(user=member).exists()
+
+
+def sign_in_with(client, user, password):
+    from django.urls import reverse
+
+    client.force_login(user)
+    assert client.post(reverse("account_reauthenticate"), {"password": password}).status_code == 302
+    return client
+
+
+@pytest.mark.django_db
+def test_the_claim_link_works_for_the_account_that_asked_only(
+    member, other_member, other_company, mailoutbox, django_capture_on_commit_callbacks
+):
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+
+    from complaints.tests.factories import sign_in
+
+    with django_capture_on_commit_callbacks(execute=True):
+        represent(sign_in(Client(), member), other_company)
+    link = urlsplit(claim_link(mailoutbox[0])).path
+
+    stranger = Client()
+    stranger.force_login(other_member)
+    response = stranger.post(link, follow=True)
+    assert "This link confirms a request made from another account." in response.content.decode()
+    assert not Representative.objects.exists()
+
+    owner = Client()
+    owner.force_login(member)
+    assert owner.get(link).status_code == 200  # a mail scanner's GET changes nothing
+    assert not Representative.objects.exists()
+    response = owner.post(link, follow=True)
+    assert "You now represent Deltacom." in response.content.decode()
+    assert Representative.objects.get().user == member
+    assert not EmailAddress.objects.filter(email="support@deltacom.example").exists()
+
+    response = owner.post(link[:-3] + "xx/", follow=True)
+    assert "This confirmation link is not valid." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_claim_asks_for_the_password_again_and_a_confirmed_address(member, unconfirmed_member, other_company):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(member)  # signed in a while ago: no recent password
+    assert client.get(reverse("companies:represent", args=[other_company.slug])).status_code == 200
+    response = represent(client, other_company)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not RepresentationClaim.objects.exists()
+
+    client = sign_in_with(Client(), unconfirmed_member, "a-long-test-password-42")
+    response = represent(client, other_company)
+    assert response.status_code == 200
+    assert "account/verified_email_required.html" in [t.name for t in response.templates]
+    assert not RepresentationClaim.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_address_confirmed_on_another_account_is_still_refused_at_the_field(member, other_company):
+    from django.test import Client
+
+    from complaints.tests.factories import sign_in
+
+    UserFactory(email="support@deltacom.example")
+    response = represent(sign_in(Client(), member), other_company)
+    assert response.status_code == 200
+    assert response.context["form"].errors["work_email"] == ["This address belongs to another account."]
+    assert not RepresentationClaim.objects.exists()

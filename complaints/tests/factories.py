@@ -28,6 +28,16 @@ class UserFactory(factory.django.DjangoModelFactory):
             )
 
 
+def sign_in(client, user):
+    """force_login, then type the password again as allauth asks before sensitive changes."""
+    from django.urls import reverse
+
+    client.force_login(user)
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302, "the password was not accepted again"
+    return client
+
+
 def complaint_fields(**overrides) -> dict:
     fields = {
         "title": "Internet down for two weeks, nobody answers",

@@ -20,7 +20,7 @@ from companies.models import RepresentationClaim
 from companies.tests.factories import CompanyFactory
 from complaints.forms import CommentForm, ComplaintForm
 from complaints.models import Comment, Complaint, Flag, Message, MeToo
-from complaints.tests.factories import PASSWORD, UserFactory, make_draft, make_published
+from complaints.tests.factories import PASSWORD, UserFactory, make_draft, make_published, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +40,7 @@ def small_limits(settings, rate):
 
 
 def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return sign_in(Client(), user)  # representation requests ask for a recent password
 
 
 # ---- One attempt at each limited action, and what it creates -----------------
@@ -337,18 +335,35 @@ def test_the_429_page_follows_the_interface_language(world, settings, member):
 
 # ---- Accounts: wrong passwords and the admin --------------------------------------
 
-def test_repeated_wrong_passwords_get_429_with_the_friendly_page(client, member):
-    statuses, texts = [], []
+def test_repeated_wrong_passwords_get_429_with_the_message_in_the_form(client, member):
+    statuses = []
     for _ in range(40):
         response = client.post(reverse("account_login"), {"login": member.email, "password": "wrong"})
         statuses.append(response.status_code)
-        texts.append(response.content.decode())
         if response.status_code == 429:
             break
     assert statuses[-1] == 429, "no 429 after 40 wrong passwords"
     assert set(statuses[:-1]) == {200}
-    assert any("Too many failed login attempts" in text for text in texts)
-    assert_friendly_429(response, within=60)
+    assert "Too many failed login attempts" in response.content.decode()
+    assert response.context["form"].has_error("__all__", "too_many_login_attempts")
+    assert 0 < int(response["Retry-After"]) <= 300
+    # Even the right password is refused now, with the same answer.
+    response = client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_login_meets_the_same_limit(client):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    for _ in range(40):
+        response = client.post(reverse("account_login"), {"login": staff.email, "password": "wrong"})
+        if response.status_code == 429:
+            break
+    # The admin's own form checks no password: it sends people to the limited login.
+    response = client.post(reverse("admin:login"), {"username": staff.username, "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("account_login"))
+    response = client.post(response.redirect_chain[-1][0], {"login": staff.email, "password": PASSWORD})
+    assert response.status_code == 429
     assert "_auth_user_id" not in client.session
 
 
@@ -399,7 +414,7 @@ def test_forms_carry_a_hidden_honeypot_and_a_signed_time(member_client, company)
     for url in (reverse("complaints:new"), complaint.get_absolute_url()):
         content = member_client.get(url).content.decode()
         assert 'type="hidden" name="form_started"' in content
-        field = re.search(r'<div class="visually-hidden">\s*<label for="id_extra_note">Leave this empty</label>'
+        field = re.search(r'<div class="visually-hidden">\s*<label for="id_(?:comment_)?extra_note">Leave this empty</label>'
                           r'\s*(<input[^>]+>)', content)
         assert field, url
         assert 'tabindex="-1"' in field.group(1)
@@ -443,6 +458,57 @@ def test_a_bot_filled_complaint_form_creates_nothing(slow_forms, member_client, 
     assert Complaint.objects.count() == 0
     # The form shown again can be sent by a person: its time is a good one.
     assert ComplaintForm()._stamp_problem(rendered_stamp(response)) in ("fast", None)
+
+
+def test_a_stamp_sent_again_with_another_form_is_refused_and_saves_nothing(slow_forms, member_client, company,
+                                                                         monkeypatch):
+    stamp = aged_stamp(ComplaintForm, 10, monkeypatch)
+    first = {**complaint_post(company), "form_started": stamp, "submission_token": str(uuid.uuid4())}
+    assert member_client.post(reverse("complaints:new"), first).status_code == 302
+
+    replay = {**first, "title": "Another one", "submission_token": str(uuid.uuid4())}
+    response = member_client.post(reverse("complaints:new"), replay)
+
+    assert response.status_code == 200
+    assert "Please take a moment to check the form and send it again." in response.content.decode()
+    assert response.context["form"].has_error("__all__", "automated")
+    assert Complaint.objects.count() == 1
+    # The form shown again carries a new stamp that a person can send.
+    assert rendered_stamp(response) != stamp
+
+
+def test_a_double_click_is_not_a_replay(slow_forms, member_client, company, monkeypatch):
+    data = {**complaint_post(company), "form_started": aged_stamp(ComplaintForm, 10, monkeypatch),
+            "submission_token": str(uuid.uuid4())}
+    assert member_client.post(reverse("complaints:new"), data).status_code == 302
+    assert member_client.post(reverse("complaints:new"), data).status_code == 302
+    assert Complaint.objects.count() == 1
+
+
+def test_a_stamp_is_not_used_up_by_a_form_with_mistakes(slow_forms, member_client, company, monkeypatch):
+    data = {**complaint_post(company), "form_started": aged_stamp(ComplaintForm, 10, monkeypatch)}
+    response = member_client.post(reverse("complaints:new"), {**data, "title": ""})
+    assert response.status_code == 200
+    assert Complaint.objects.count() == 0
+    assert member_client.post(reverse("complaints:new"), data).status_code == 302
+    assert Complaint.objects.count() == 1
+
+
+def test_a_stamp_older_than_a_day_is_refused(slow_forms, monkeypatch):
+    from complaints.abuse import STAMP_MAX_AGE
+
+    assert ComplaintForm()._stamp_problem(aged_stamp(ComplaintForm, STAMP_MAX_AGE + 10, monkeypatch)) == "expired"
+
+
+def test_each_rendering_and_restamp_gets_its_own_stamp(member_client, company):
+    from complaints.abuse import restamp
+
+    first = rendered_stamp(member_client.get(reverse("complaints:new")))
+    second = rendered_stamp(member_client.get(reverse("complaints:new")))
+    assert first != second
+    html = f'<input name="form_started" value="{first}">'.encode()
+    copies = {restamp(html) for _ in range(3)}
+    assert len(copies) == 3 and html not in copies
 
 
 def test_without_a_minimum_a_missing_time_passes_but_a_tampered_one_does_not(member_client, company, settings):

@@ -75,3 +75,17 @@ def test_the_viewer_takes_its_roles_from_the_standing_without_asking_again(
         assert viewer.is_representative and not viewer.is_moderator
         assert viewer.said_me_too and not viewer.follows
     assert not Viewer(member, complaint).said_me_too  # without a standing, nothing is assumed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["complaints:me_too", "complaints:follow"])
+def test_an_unconfirmed_member_cannot_say_me_too_or_follow(client, unconfirmed_member, company, action, mailoutbox):
+    from django.urls import reverse
+
+    complaint = make_published(company=company)
+    client.force_login(unconfirmed_member)
+    response = client.post(reverse(action, args=[complaint.pk]))
+    assert response.status_code == 200
+    assert "account/verified_email_required.html" in [t.name for t in response.templates]
+    assert not MeToo.objects.exists() and not Follow.objects.exists()
+    assert mailoutbox[-1].to == [unconfirmed_member.email]  # a fresh confirmation link, as for filing

@@ -39,7 +39,7 @@ from complaints.models import (
     StatusChange,
 )
 from complaints.services import complaint_evaluate, message_post, offer_mark_delivered, offer_respond
-from complaints.tests.factories import UserFactory, make_draft, make_published
+from complaints.tests.factories import UserFactory, make_draft, make_published, sign_in
 
 PERSONAS = ("visitor", "member", "author", "rep", "other_rep", "moderator")
 MEMBERS = frozenset(PERSONAS) - {"visitor"}
@@ -127,8 +127,7 @@ def world(db):
 
     w.clients = {"visitor": Client()}
     for persona, user in w.users.items():
-        w.clients[persona] = Client()
-        w.clients[persona].force_login(user)
+        w.clients[persona] = sign_in(Client(), user)  # as if the password was just typed (representation asks)
     return w
 
 

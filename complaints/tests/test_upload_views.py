@@ -316,6 +316,27 @@ def test_published_evidence_is_public(client, member, company):
     assert response["Content-Type"] == "image/png"
 
 
+def test_published_evidence_is_never_kept_by_shared_caches_and_goes_once_hidden(client, member, moderator, company):
+    from complaints.moderation import moderation_hide
+
+    member_client = Client()
+    member_client.force_login(member)
+    post_new(member_client, company, [upload("photo.png", png_bytes())])
+    attachment = Attachment.objects.get()
+    complaint_submit(complaint=attachment.complaint, user=member)
+    url = reverse("complaints:evidence", kwargs={"pk": attachment.pk})
+
+    response = client.get(url)
+    cache_control = [part.strip() for part in response["Cache-Control"].split(",")]
+    assert "public" not in cache_control
+    assert "private" in cache_control
+
+    moderation_hide(item=Complaint.objects.get(), moderator=moderator, reason="abuse")
+    assert client.get(url).status_code == 404
+    # Closed last: closing a file response ends the request, which on PostgreSQL closes the test's connection.
+    served(response)
+
+
 def test_evidence_ids_are_random_uuids(member_client, company):
     post_new(member_client, company, [upload(f"photo-{n}.png", png_bytes()) for n in range(2)])
 

@@ -55,3 +55,27 @@ def test_adding_an_email_address_asks_for_the_password_again_after_a_while(clien
     assert response.status_code == 302
     assert reverse("account_reauthenticate") in response["Location"]
     assert not EmailAddress.objects.filter(email="new@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_account_mail_names_the_site_not_the_host(client, mailoutbox, settings):
+    settings.SITE_NAME = "Complaint Portal"
+    settings.SITE_URL = "http://127.0.0.1:8201"
+    client.post(reverse("account_signup"), {
+        "email": "new@example.com", "password1": "a-long-new-password-1", "password2": "a-long-new-password-1",
+    }, HTTP_HOST="localhost")
+    [mail] = mailoutbox
+    assert "Hello from Complaint Portal!" in mail.body
+    assert "localhost" not in mail.body
+    assert "http://127.0.0.1:8201/accounts/confirm-email/" in mail.body
+    assert mail.subject.startswith("[Complaint Portal] ")
+
+
+@pytest.mark.django_db
+def test_password_reset_links_start_with_the_site_url(client, mailoutbox, settings):
+    settings.SITE_URL = "http://127.0.0.1:8201"
+    UserFactory(email="known@example.com")
+    client.post(reverse("account_reset_password"), {"email": "known@example.com"}, HTTP_HOST="localhost")
+    [mail] = mailoutbox
+    assert "http://127.0.0.1:8201/accounts/password/reset/key/" in mail.body
+    assert "localhost" not in mail.body

@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 20 + "production-secret-key-for-the-deploy-check-0123456789",
     "ALLOWED_HOSTS": "complaints.example",
     "EMAIL_HOST": "smtp.example",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -27,6 +28,30 @@ def run_manage(*args, **env):
 def test_deploy_check_is_clean_with_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_warns_when_production_has_no_shared_cache():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **dict(PRODUCTION_ENV, REDIS_URL=""))
+    assert result.returncode != 0
+    assert "complaints_site.W001" in result.stdout + result.stderr
+    assert "REDIS_URL" in result.stdout + result.stderr
+
+
+def test_production_language_cookie_is_secure_and_http_only():
+    code = "from django.conf import settings as s; print(s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_HTTPONLY)"
+    result = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
+
+
+def test_site_url_follows_the_development_port():
+    code = "from django.conf import settings as s; print(s.SITE_URL)"
+    clean = {"SITE_URL": "", "PORT": "8201"}
+    result = run_manage("shell", "--no-imports", "-c", code, **clean)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "http://127.0.0.1:8201"
+    result = run_manage("shell", "--no-imports", "-c", code, SITE_URL="https://complaints.example/", PORT="8201")
+    assert result.stdout.strip() == "https://complaints.example"
 
 
 @pytest.mark.parametrize(
