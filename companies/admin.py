@@ -5,9 +5,11 @@ from companies.models import Company, CompanyDomain, Industry
 
 @admin.register(Industry)
 class IndustryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "name_ru", "name_de", "name_sv", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
+    search_fields = ["name", "name_ru", "name_de", "name_sv"]
+    fields = ["name", "slug", "description", "name_ru", "description_ru", "name_de", "description_de",
+              "name_sv", "description_sv"]
 
 
 class CompanyDomainInline(admin.TabularInline):

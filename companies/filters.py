@@ -29,7 +29,8 @@ def listed_country_counts() -> dict[str, int]:
 class CompanyFilter(SortableFilterSet):
     q = django_filters.CharFilter(label=_("Name"), method="filter_name", max_length=100)
     industry = django_filters.ModelChoiceFilter(
-        label=_("Industry"), queryset=Industry.objects.all(), to_field_name="slug", empty_label=_("Any industry")
+        label=_("Industry"), queryset=lambda request: Industry.objects.in_display_order(), to_field_name="slug",
+        empty_label=_("Any industry"),
     )
     country = django_filters.ChoiceFilter(label=_("Country"), choices=[], empty_label=_("Any country"))
     label = django_filters.ChoiceFilter(

@@ -62,7 +62,7 @@ class ComplaintFilter(SortableFilterSet):
         help_text=_("Its name, an alias, or its address on this site."),
     )
     industry = django_filters.ModelChoiceFilter(
-        label=_("Industry"), queryset=Industry.objects.order_by("name"), to_field_name="slug",
+        label=_("Industry"), queryset=lambda request: Industry.objects.in_display_order(), to_field_name="slug",
         field_name="company__industry", empty_label=_("Any industry"),
     )
     status = django_filters.ChoiceFilter(

@@ -35,6 +35,62 @@ INDUSTRIES = {
     "airline": ("airlines", "Airlines and travel", "Flights, luggage and package holidays."),
 }
 
+# Slug -> the Industry row's translated columns; load_demo and generate_data fill them in.
+INDUSTRY_TRANSLATIONS = {
+    "internet-providers": {
+        "name_ru": "Интернет-провайдеры", "description_ru": "Домашний интернет: оптика, кабель и DSL.",
+        "name_de": "Internetanbieter", "description_de": "Internet für zu Hause: Glasfaser, Kabel und DSL.",
+        "name_sv": "Internetleverantörer", "description_sv": "Bredband i hemmet: fiber, kabel och DSL.",
+    },
+    "telecoms": {
+        "name_ru": "Связь и мобильные операторы",
+        "description_ru": "Телефонные линии, мобильные тарифы и перенос номеров.",
+        "name_de": "Telekommunikation und Mobilfunk",
+        "description_de": "Telefonanschlüsse, Mobilfunktarife und Rufnummernmitnahme.",
+        "name_sv": "Tele och mobil", "description_sv": "Telefonlinjer, mobilabonnemang och nummerflytt.",
+    },
+    "electronics-shops": {
+        "name_ru": "Магазины электроники",
+        "description_ru": "Бытовая техника и электроника, в магазинах и онлайн.",
+        "name_de": "Elektronikhändler", "description_de": "Haushaltsgeräte und Elektronik, im Laden und online.",
+        "name_sv": "Elektronikbutiker", "description_sv": "Hushållsapparater och elektronik, i butik och på nätet.",
+    },
+    "parcel-delivery": {
+        "name_ru": "Доставка посылок", "description_ru": "Курьерские и почтовые службы.",
+        "name_de": "Paketdienste", "description_de": "Kurier- und Paketdienste.",
+        "name_sv": "Paketleverans", "description_sv": "Bud- och pakettjänster.",
+    },
+    "energy": {
+        "name_ru": "Электричество и газ", "description_ru": "Поставщики энергии и городские коммунальные службы.",
+        "name_de": "Strom und Gas", "description_de": "Energieversorger und Stadtwerke.",
+        "name_sv": "El och gas", "description_sv": "Energibolag och kommunala energiverk.",
+    },
+    "banks": {
+        "name_ru": "Банки", "description_ru": "Текущие счета, карты, переводы и кредиты.",
+        "name_de": "Banken", "description_de": "Girokonten, Karten, Überweisungen und Kredite.",
+        "name_sv": "Banker", "description_sv": "Lönekonton, kort, överföringar och lån.",
+    },
+    "online-shops": {
+        "name_ru": "Интернет-магазины", "description_ru": "Интернет-магазины и маркетплейсы.",
+        "name_de": "Onlineshops", "description_de": "Webshops und Marktplätze.",
+        "name_sv": "Nätbutiker", "description_sv": "Webbutiker och marknadsplatser.",
+    },
+    "airlines": {
+        "name_ru": "Авиакомпании и путешествия", "description_ru": "Перелёты, багаж и турпакеты.",
+        "name_de": "Fluggesellschaften und Reisen", "description_de": "Flüge, Gepäck und Pauschalreisen.",
+        "name_sv": "Flygbolag och resor", "description_sv": "Flyg, bagage och paketresor.",
+    },
+}
+
+
+def fill_industry_translations(industry) -> bool:
+    """Fill the empty translated columns of a known industry; True when something changed."""
+    missing = {field: text for field, text in INDUSTRY_TRANSLATIONS.get(industry.slug, {}).items()
+               if not getattr(industry, field)}
+    for field, text in missing.items():
+        setattr(industry, field, text)
+    return bool(missing)
+
 # What authors of each topic ask for, as weights over Complaint.Outcome values.
 OUTCOME_WEIGHTS = {
     "internet": {"refund": 30, "compensation": 25, "explanation": 12, "cancel": 18, "apology": 5, "other": 10},

@@ -1,8 +1,9 @@
 """E-mail to the people a change concerns, sent through the task framework after commit.
 
 Links are built from SITE_URL, never from a request's Host header. A message is
-written in the complaint's language when the interface speaks it, else in the
-portal's default language.
+written in each recipient's own language (MemberPreferences: the one they signed
+up in or last switched to), else in the portal's default language; never in the
+complaint's or the actor's.
 """
 
 import threading
@@ -18,11 +19,27 @@ from django.template.loader import get_template
 from django.utils import translation
 
 from companies.models import Representative
+from complaints.models import ModerationAction
 
 
-def _language_for(complaint) -> str:
+def recipients_by_language(user_ids) -> dict[str, list[str]]:
+    """The active members' addresses, grouped by the language their mail is written in."""
     codes = {code for code, _name in settings.LANGUAGES}
-    return complaint.language if complaint.language in codes else settings.LANGUAGE_CODE
+    groups: dict[str, list[str]] = {}
+    rows = (get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+            .order_by("pk").values_list("email", "preferences__language"))
+    for email, language in rows:
+        groups.setdefault(language if language in codes else settings.LANGUAGE_CODE, []).append(email)
+    return groups
+
+
+def _named_in_language(context: dict) -> dict:
+    """Codes the sender passed, named in the active language: a label translated at the sender's
+    side would reach every recipient in the moderator's language."""
+    code = context.get("reason_code")
+    if code in ModerationAction.ReasonCode.values:
+        return {**context, "reason": str(ModerationAction.ReasonCode(code).label)}
+    return context
 
 
 def _render_text(name: str, context: dict) -> str:
@@ -31,16 +48,18 @@ def _render_text(name: str, context: dict) -> str:
 
 
 @task
-def send_notification(*, template: str, user_ids: list[int], context: dict, language: str) -> int:
-    emails = list(
-        get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="").values_list("email", flat=True)
-    )
-    with translation.override(language):
-        subject = " ".join(_render_text(f"emails/{template}_subject.txt", context).split())
-        body = _render_text(f"emails/{template}.txt", context)
-    for email in emails:
-        send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [email])
-    return len(emails)
+def send_notification(*, template: str, user_ids: list[int], context: dict) -> int:
+    sent = 0
+    # Rendered once per language among the recipients, sent to each alone.
+    for language, emails in recipients_by_language(user_ids).items():
+        with translation.override(language):
+            localised = _named_in_language(context)
+            subject = " ".join(_render_text(f"emails/{template}_subject.txt", localised).split())
+            body = _render_text(f"emails/{template}.txt", localised)
+        for email in emails:
+            send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [email])
+        sent += len(emails)
+    return sent
 
 
 _local = threading.local()  # per thread, so loading demo data never silences another thread's mail
@@ -74,15 +93,13 @@ def notify(*, template: str, users, complaint, actor=None, **extra) -> None:
         "site_name": settings.SITE_NAME,
         **extra,
     }
-    notify_users(template=template, user_ids=user_ids, context=context, language=_language_for(complaint))
+    notify_users(template=template, user_ids=user_ids, context=context)
 
 
-def notify_users(*, template: str, user_ids: list[int], context: dict, language: str) -> None:
+def notify_users(*, template: str, user_ids: list[int], context: dict) -> None:
     if _is_muted() or not user_ids:
         return
-    transaction.on_commit(
-        lambda: send_notification.enqueue(template=template, user_ids=user_ids, context=context, language=language)
-    )
+    transaction.on_commit(lambda: send_notification.enqueue(template=template, user_ids=user_ids, context=context))
 
 
 def representative_ids(company) -> list[int]:

@@ -3,7 +3,8 @@
 Django's own set_language wants a POST with a CSRF token, and a token in the
 footer of every page would make every page personal: none could be kept for
 visitors (complaints_site/visitor_cache.py). Switching someone's language is
-harmless, so this view needs no token; it only follows a local `next`.
+harmless, so this view needs no token; it only follows a local `next`. A signed-in
+member's choice is also kept with them: their e-mails are written in it.
 """
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from complaints.services import member_language_set
 
 
 @never_cache
@@ -23,10 +26,17 @@ def choose_language(request):
     response = HttpResponseRedirect(destination)
     code = request.GET.get("language", "")
     if code in dict(settings.LANGUAGES):
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, code,
-            max_age=settings.LANGUAGE_COOKIE_AGE, path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN, secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        if request.user.is_authenticated:
+            member_language_set(user=request.user, language=code)
+        set_language_cookie(response, code)
     return response
+
+
+def set_language_cookie(response, code: str) -> None:
+    """The interface speaks `code` from the next page on (also used on sign-in)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code,
+        max_age=settings.LANGUAGE_COOKIE_AGE, path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN, secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

@@ -45,6 +45,7 @@ from companies.services import claim_decide, claim_submit
 from companies.text import company_slug, normalise_company_name
 from complaints import notifications
 from complaints.evidence import inspect_upload
+from complaints.generate_phrases import fill_industry_translations
 from complaints.management import demo_data
 from complaints.models import (
     Attachment,
@@ -164,9 +165,15 @@ class Command(BaseCommand):
         ).first()
         if existing is not None:
             self.present["industries"] += 1
+            # Rows loaded before the industries had translations get them now.
+            if fill_industry_translations(existing):
+                existing.save()
             return existing
         self.created["industries"] += 1
-        return Industry.objects.create(slug=industry.slug, name=industry.name, description=industry.description)
+        created = Industry(slug=industry.slug, name=industry.name, description=industry.description)
+        fill_industry_translations(created)
+        created.save()
+        return created
 
     def ensure_company(self, company: demo_data.DemoCompany, industry: Industry) -> Company:
         slug = company_slug(company.name)
