@@ -16,6 +16,7 @@ from complaints.abuse import rate_limited
 from complaints.access import Viewer
 from complaints.forms import (
     CompanyChoiceForm,
+    CompanyEditForm,
     EditComplaintForm,
     EditMessageForm,
     FlagForm,
@@ -29,9 +30,10 @@ from complaints.moderation import (
     flag_create,
     message_edit,
     moderation_approve,
+    moderation_confirm_company,
     moderation_dismiss_flags,
+    moderation_edit_company,
     moderation_hide,
-    moderation_list_company,
     moderation_merge,
     moderation_move,
     moderation_redact,
@@ -218,22 +220,33 @@ def suspend(request, kind, pk):
 def company_page(request, slug):
     _moderator_only(request)
     company = get_object_or_404(Company, slug=slug)
-    form = CompanyChoiceForm(request.POST or None)
-    if request.method == "POST":
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = CompanyChoiceForm(request.POST if action == "merge" else None)
+    edit_form = CompanyEditForm(request.POST if action == "edit" else None, prefix="edit", initial={
+        "name": company.name, "website": company.website, "aliases": company.aliases})
+    if action:
         try:
-            if request.POST.get("action") == "list":
-                moderation_list_company(company=company, moderator=request.user)
-                messages.success(request, _("The company is listed."))
+            if action == "confirm":
+                moderation_confirm_company(company=company, moderator=request.user)
+                messages.success(request, _("The company is confirmed and listed."))
                 return redirect("complaints:moderation_company", slug=company.slug)
-            if form.is_valid():
+            if action == "edit" and edit_form.is_valid():
+                moderation_edit_company(company=company, moderator=request.user, **edit_form.cleaned_data)
+                messages.success(request, _("The company's details are saved."))
+                return redirect("complaints:moderation_company", slug=company.slug)
+            if action == "merge" and form.is_valid():
                 target = moderation_merge(source=company, target=form.company, moderator=request.user,
                                           note=form.cleaned_data["note"])
                 messages.success(request, _("Merged into %(name)s; the old address redirects.") % {"name": target.name})
                 return redirect(target)
         except ComplaintError as error:
-            messages.error(request, str(error))
+            if action == "edit":
+                edit_form.add_error("name", str(error))
+            else:
+                messages.error(request, str(error))
     complaints = company.complaints.select_related("author").order_by("-created_at")[:50]
-    return render(request, "moderation/company.html", {"company": company, "form": form, "complaints": complaints})
+    return render(request, "moderation/company.html", {"company": company, "form": form, "edit_form": edit_form,
+                                                       "complaints": complaints})
 
 
 # Members: report content; edit their own words while allowed.

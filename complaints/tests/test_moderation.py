@@ -4,15 +4,16 @@ flags; suspensions; edits; the pre-moderation rule (SECURITY.md items 27 and 29)
 
 import io
 import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from companies.models import CompanyDomain, CompanySlugRedirect, Representative, Scorecard
+from companies.models import Company, CompanyDomain, CompanySlugRedirect, Representative, Scorecard
 from companies.scorecards import scorecard_refresh
 from companies.tests.factories import CompanyFactory
 from complaints.models import (
@@ -32,9 +33,9 @@ from complaints.moderation import (
     flag_create,
     message_edit,
     moderation_approve,
+    moderation_confirm_company,
     moderation_dismiss_flags,
     moderation_hide,
-    moderation_list_company,
     moderation_merge,
     moderation_move,
     moderation_redact,
@@ -42,14 +43,17 @@ from complaints.moderation import (
     moderation_restore,
     moderation_suspend,
     moderation_unsuspend,
+    proposed_companies,
     queue_counts,
     redactions_purge,
 )
 from complaints.services import (
     ComplaintError,
     comment_post,
+    complaint_publish,
     complaint_save_draft,
     complaint_submit,
+    complaint_withdraw,
     message_post,
 )
 from complaints.tests.factories import UserFactory, complaint_fields, make_draft, make_published
@@ -112,9 +116,10 @@ def recorded(**filters) -> list[str]:
 
 @pytest.mark.parametrize("rule, expected", [
     # first complaint (plain), second (a phone number in the story), third (plain)
-    ({"first"}, ["pending", "published", "published"]),
+    # "first": nothing of theirs has been approved yet, so all three wait.
+    ({"first"}, ["pending", "pending", "pending"]),
     ({"personal_data"}, ["published", "pending", "published"]),
-    ({"first", "personal_data"}, ["pending", "pending", "published"]),
+    ({"first", "personal_data"}, ["pending", "pending", "pending"]),
     ({"all"}, ["pending", "pending", "pending"]),
     ({"none"}, ["published", "published", "published"]),
 ])
@@ -138,6 +143,59 @@ def test_default_rule_is_first_complaint_and_personal_data():
 
     assert project_settings.PREMODERATION == {"first", "personal_data"}
     assert project_settings.PERSONAL_DATA_FLAGS_TO_HOLD == 3
+
+
+def test_second_third_and_fourth_complaints_wait_while_the_first_is_pending(settings, member, company, moderator):
+    settings.PREMODERATION = {"first"}
+    complaints = [make_published(author=member, company=company, title=f"Complaint {n}") for n in range(1, 5)]
+    assert [c.status for c in complaints] == ["pending"] * 4
+    assert queue_counts()["pending"] == 4
+    assert not StatusChange.objects.filter(to_status="published").exists()
+
+    moderation_approve(complaint=complaints[0], moderator=moderator)
+    fifth = make_published(author=member, company=company, title="Complaint 5")
+    assert fifth.status == "published"  # one approved complaint is enough
+    for waiting in complaints[1:]:
+        waiting.refresh_from_db()
+        assert waiting.status == "pending"  # those already waiting still get a moderator's look
+
+
+def test_an_approval_counts_only_for_its_own_author(settings, member, other_member, company, moderator):
+    settings.PREMODERATION = {"first"}
+    moderation_approve(complaint=make_published(author=member, company=company), moderator=moderator)
+    assert make_published(author=other_member, company=company).status == "pending"
+
+
+def test_a_rejected_first_complaint_does_not_count(settings, member, company, moderator):
+    settings.PREMODERATION = {"first"}
+    first = make_published(author=member, company=company)
+    moderation_reject(complaint=first, moderator=moderator, reason="not_real")
+    assert make_published(author=member, company=company).status == "pending"
+
+
+def test_an_automatically_published_complaint_does_not_count(settings, member, company):
+    published = make_published(author=member, company=company)  # the tests' default rule: none
+    assert published.status == "published"
+    settings.PREMODERATION = {"first"}
+    assert make_published(author=member, company=company).status == "pending"
+
+
+def test_an_approved_complaint_counts_even_after_it_is_withdrawn(settings, member, company, moderator):
+    settings.PREMODERATION = {"first"}
+    first = make_published(author=member, company=company)
+    complaint_publish(complaint=first, moderator=moderator)  # the other way a moderator publishes
+    complaint_withdraw(complaint=first, user=member, reason="Sorted out")
+    assert make_published(author=member, company=company).status == "published"
+    assert recorded(complaint=first) == ["approve"]
+
+
+def test_with_first_and_personal_data_an_approved_author_still_waits_for_personal_data(
+    settings, member, company, moderator
+):
+    settings.PREMODERATION = {"first", "personal_data"}
+    moderation_approve(complaint=make_published(author=member, company=company), moderator=moderator)
+    assert make_published(author=member, company=company).status == "published"
+    assert make_published(author=member, company=company, story=f"Call me on {PHONE}.").status == "pending"
 
 
 # Approve and reject.
@@ -168,7 +226,9 @@ def test_reject_tells_the_author_why_and_that_they_may_send_it_again_once(
     pending.refresh_from_db()
     assert pending.status == Complaint.Status.REJECTED and pending.published_at is None
     change = pending.status_changes.last()
-    assert (change.to_status, change.actor, change.note) == ("rejected", None, "Personal data")
+    assert (change.to_status, change.actor, change.event, change.params) == (
+        "rejected", None, "rejected", {"reason": "personal_data"})
+    assert (change.sentence, change.note) == ("Rejected by the moderators: Personal data", "")
     assert recorded(complaint=pending) == ["reject"]
     [mail] = mails_to(mailoutbox, pending.author)
     assert "not published" in mail.subject
@@ -225,7 +285,8 @@ def test_hiding_leaves_a_reason_takes_it_out_of_the_figures_and_restore_brings_i
     published.refresh_from_db()
     assert (published.status, published.status_before_hidden) == ("hidden", "answered")
     change = published.status_changes.last()
-    assert (change.to_status, change.actor, change.note) == ("hidden", None, "Hidden by the moderators: Abuse or hate")
+    assert (change.to_status, change.actor, change.event, change.params) == ("hidden", None, "hidden", {"reason": "abuse"})
+    assert (change.sentence, change.note) == ("Hidden by the moderators: Abuse or hate", "")
     assert Flag.objects.get().status == Flag.Status.UPHELD
     assert Flag.objects.get().decided_by == moderator
     [mail] = mails_to(mailoutbox, published.author)
@@ -289,12 +350,12 @@ def test_the_public_timeline_tells_of_hidden_messages_redactions_and_moderator_e
     published.refresh_from_db()
     notes = list(
         StatusChange.objects.filter(complaint=published, from_status=published.status, to_status=published.status)
-        .values_list("note", "actor")
+        .values_list("event", "params", "note", "actor")
     )
     assert notes == [
-        ("A message or comment was hidden by the moderators: Abuse or hate", None),
-        ("Personal data was removed by the moderators.", None),
-        ("Edited by the moderators.", None),
+        ("item_hidden", {"reason": "abuse"}, "", None),
+        ("redacted", {}, "", None),
+        ("edited_by_moderator", {}, "", None),
     ]
 
 
@@ -421,7 +482,7 @@ def test_only_moderators_make_decisions(persona, pending, published, thread, com
         lambda: moderation_dismiss_flags(item=published, moderator=user),
         lambda: moderation_move(complaint=published, company=target, moderator=user),
         lambda: moderation_merge(source=target, target=company, moderator=user),
-        lambda: moderation_list_company(company=target, moderator=user),
+        lambda: moderation_confirm_company(company=target, moderator=user),
         lambda: moderation_suspend(member=other_member, moderator=user, reason="abuse"),
         lambda: moderation_unsuspend(member=other_member, moderator=user),
     ]
@@ -482,35 +543,100 @@ def test_a_decision_another_moderator_made_first_is_refused_and_recorded_once(
     assert Redaction.objects.count() == 1
 
 
+def race(calls, *, row) -> list[str]:
+    """Run the calls in threads at once, truly overlapping: this test holds the lock on `row` until
+    every thread is waiting for it, then lets them all go. Returns "ok" or the refusal of each."""
+    results = []
+
+    def run(call):
+        try:
+            call()
+            results.append("ok")
+        except ComplaintError as error:
+            results.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    with transaction.atomic():
+        type(row).objects.select_for_update().get(pk=row.pk)
+        for thread_ in threads:
+            thread_.start()
+        deadline = time.monotonic() + 20
+        while waiting_for_a_lock() < len(calls):
+            assert time.monotonic() < deadline, "the threads never queued for the row lock"
+            time.sleep(0.02)
+    for thread_ in threads:
+        thread_.join(timeout=30)
+    return sorted(results, key=lambda result: result != "ok")  # the winner first
+
+
+def waiting_for_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else a transaction sees one snapshot throughout
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                       "AND datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+needs_row_locks = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite has no row locks (select_for_update is ignored) and lets one writer in at a "
+           "time, so two threads cannot race there")
+
+
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="needs PostgreSQL: SQLite has no row locks (select_for_update is ignored) and lets one "
-                           "writer in at a time, so two threads cannot race there")
+@needs_row_locks
 def test_two_moderators_approving_at_once_publish_it_once(settings):
     settings.PREMODERATION = {"all"}
     complaint = make_published(author=UserFactory())
     moderators = [make_moderator(), make_moderator()]
-    start = threading.Barrier(len(moderators))
-    results = []
-
-    def approve(moderator):
-        try:
-            start.wait()
-            moderation_approve(complaint=Complaint.objects.get(pk=complaint.pk), moderator=moderator)
-            results.append("approved")
-        except ComplaintError:
-            results.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=approve, args=(moderator,)) for moderator in moderators]
-    for thread_ in threads:
-        thread_.start()
-    for thread_ in threads:
-        thread_.join(timeout=30)
-    assert sorted(results) == ["approved", "refused"]
+    results = race([lambda m=m: moderation_approve(complaint=Complaint.objects.get(pk=complaint.pk), moderator=m)
+                    for m in moderators], row=complaint)
+    assert results[0] == "ok" and "another moderator has already decided" in results[1]
     assert ModerationAction.objects.filter(complaint=complaint, action="approve").count() == 1
     assert StatusChange.objects.filter(complaint=complaint, to_status="published").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@needs_row_locks
+def test_one_moderator_approving_while_another_rejects_decides_once(settings):
+    settings.PREMODERATION = {"all"}
+    complaint = make_published(author=UserFactory())
+    approver, rejecter = make_moderator(), make_moderator()
+    results = race([lambda: moderation_approve(complaint=complaint, moderator=approver),
+                    lambda: moderation_reject(complaint=complaint, moderator=rejecter, reason="spam")], row=complaint)
+    assert results[0] == "ok" and "another moderator has already decided" in results[1]
+    assert ModerationAction.objects.filter(complaint=complaint).count() == 1
+    assert StatusChange.objects.filter(complaint=complaint).exclude(to_status="pending").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@needs_row_locks
+def test_two_moderators_confirming_a_company_at_once_confirm_it_once():
+    member = UserFactory()
+    company = send_about_new_company(member).company
+    moderators = [make_moderator(), make_moderator()]
+    results = race([lambda m=m: moderation_confirm_company(company=company, moderator=m) for m in moderators],
+                   row=company)
+    assert results[0] == "ok" and "another moderator has already decided" in results[1]
+    assert ModerationAction.objects.filter(company=company, action="approve_company").count() == 1
+    company.refresh_from_db()
+    assert not company.is_unchecked and company.checked_by in moderators
+
+
+@pytest.mark.django_db(transaction=True)
+@needs_row_locks
+def test_two_moderators_merging_the_same_company_at_once_merge_it_once():
+    target, other_target = CompanyFactory(name="Big ISP"), CompanyFactory(name="Other ISP")
+    duplicate = send_about_new_company(UserFactory()).company
+    moderators = [make_moderator(), make_moderator()]
+    results = race([lambda: moderation_merge(source=duplicate, target=target, moderator=moderators[0]),
+                    lambda: moderation_merge(source=duplicate, target=other_target, moderator=moderators[1])],
+                   row=duplicate)
+    assert results[0] == "ok" and "another moderator has already decided" in results[1]
+    assert ModerationAction.objects.filter(action="merge").count() == 1
+    assert CompanySlugRedirect.objects.filter(old_slug=duplicate.slug).count() == 1
 
 
 # Flags.
@@ -600,7 +726,8 @@ def test_move_puts_the_complaint_under_the_right_company_and_both_records_change
     assert Scorecard.objects.get(company=company, window=TWELVE_MONTHS).complaints == 0
     assert Scorecard.objects.get(company=beeline, window=TWELVE_MONTHS).complaints == 1
     change = published.status_changes.last()
-    assert change.actor is None and change.note == "Moved by the moderators from 2KOM to Beeline."
+    assert (change.actor, change.event, change.params) == (None, "moved", {"old": "2KOM", "new": "Beeline"})
+    assert change.sentence == "Moved by the moderators from 2KOM to Beeline."
     action = ModerationAction.objects.get()
     assert (action.action, action.reason, action.company, action.complaint) == ("move", "wrong_company", beeline,
                                                                                 published)
@@ -632,19 +759,72 @@ def test_merge_moves_complaints_aliases_domains_and_representatives(company, rep
     assert recorded() == ["merge"]
 
 
-def test_a_proposed_company_is_listed_once(settings, member, moderator):
+def send_about_new_company(author, name="Tiny ISP"):
+    """A complaint about a company its author adds to the portal, sent."""
+    draft = complaint_save_draft(author=author, fields=complaint_fields(), company=None,
+                                 new_company={"name": name, "website": "https://tiny-isp.example"})
+    return complaint_submit(complaint=draft, user=author)
+
+
+def proposed_names() -> list[str]:
+    return list(proposed_companies().values_list("name", flat=True))
+
+
+def test_a_proposed_company_stays_in_the_list_after_it_is_shown_until_a_moderator_confirms_it(
+    settings, member, moderator, other_moderator
+):
+    settings.PREMODERATION = {"first"}
+    complaint_save_draft(author=member, fields=complaint_fields(), company=None,
+                         new_company={"name": "Draft Only ISP", "website": ""})
+    complaint = send_about_new_company(member)
+    company = complaint.company
+    assert company.is_unchecked and not company.is_listed
+    assert proposed_names() == ["Tiny ISP"] and queue_counts()["companies"] == 1  # a draft's company is not there
+
+    moderation_approve(complaint=complaint, moderator=moderator)
+    company.refresh_from_db()
+    assert Company.objects.listed().filter(pk=company.pk).exists()  # in the directory with its complaint
+    assert company.is_unchecked
+    assert proposed_names() == ["Tiny ISP"] and queue_counts()["companies"] == 1
+
+    stale = Company.objects.get(pk=company.pk)  # what a second moderator has open
+    moderation_confirm_company(company=company, moderator=moderator)
+    company.refresh_from_db()
+    assert not company.is_unchecked and company.checked_by == moderator and company.is_listed
+    assert proposed_names() == [] and queue_counts()["companies"] == 0
+    with pytest.raises(ComplaintError, match="another moderator has already decided"):
+        moderation_confirm_company(company=stale, moderator=other_moderator)
+    assert recorded(company=company) == ["approve_company"]
+    assert not ModerationAction.objects.filter(actor=other_moderator).exists()
+
+
+def test_confirming_before_the_complaint_is_published_lists_the_company(settings, member, moderator):
     settings.PREMODERATION = {"all"}
-    draft = complaint_save_draft(author=member, fields=complaint_fields(), company=None,
-                                 new_company={"name": "Tiny ISP", "website": "https://tiny-isp.example"})
-    complaint_submit(complaint=draft, user=member)
-    proposed = draft.company
-    assert queue_counts()["companies"] == 1
-    moderation_list_company(company=proposed, moderator=moderator)
-    proposed.refresh_from_db()
-    assert proposed.is_listed and queue_counts()["companies"] == 0
-    with pytest.raises(ComplaintError, match="already listed"):
-        moderation_list_company(company=proposed, moderator=moderator)
-    assert recorded() == ["approve_company"]
+    company = send_about_new_company(member).company
+    moderation_confirm_company(company=company, moderator=moderator)
+    assert Company.objects.listed().filter(pk=company.pk).exists() and proposed_names() == []
+
+
+@pytest.mark.parametrize("side", ["source", "target"])
+def test_merging_takes_a_proposed_company_off_the_list(member, moderator, company, side):
+    proposed = send_about_new_company(member).company  # published at once: the tests' rule is "none"
+    assert proposed.is_listed and proposed_names() == ["Tiny ISP"]
+    source, target = (proposed, company) if side == "source" else (company, proposed)
+    moderation_merge(source=source, target=target, moderator=moderator)
+    assert proposed_names() == [] and queue_counts()["companies"] == 0
+    target.refresh_from_db()
+    assert not target.is_unchecked
+
+
+def test_companies_no_complainant_added_and_those_of_rejected_complaints_are_not_listed_for_checking(
+    settings, member, moderator, company
+):
+    make_published(author=member, company=company)
+    settings.PREMODERATION = {"all"}
+    moderation_reject(complaint=send_about_new_company(member), moderator=moderator, reason="not_real")
+    assert proposed_names() == []
+    with pytest.raises(ComplaintError, match="already been checked"):
+        moderation_confirm_company(company=company, moderator=moderator)
 
 
 # Suspension.

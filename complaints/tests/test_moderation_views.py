@@ -15,7 +15,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from companies.models import Company, Representative
 from companies.services import claim_submit
@@ -115,6 +116,9 @@ def world(settings, company):
     w.rejected = make_published(author=author, company=company, title="Not a real story")
     moderation_reject(complaint=w.rejected, moderator=moderator, reason="not_real")
     settings.PREMODERATION = {"none"}
+    w.proposed = complaint_submit(complaint=complaint_save_draft(
+        author=author, fields=complaint_fields(title="About a firm nobody checked"), company=None,
+        new_company={"name": "Tiny ISP", "website": "https://tiny-isp.example"}), user=author).company
     w.clients = {"visitor": client_for(), **{persona: client_for(user) for persona, user in w.users.items()}}
     return w
 
@@ -127,7 +131,8 @@ def snapshot() -> dict:
         "comments": list(Comment.objects.order_by("pk").values_list("pk", "body", "is_hidden", "text_held")),
         "flags": list(Flag.objects.order_by("pk").values_list("pk", "status")),
         "suspensions": list(Suspension.objects.order_by("pk").values_list("user_id", flat=True)),
-        "companies": list(Company.objects.order_by("pk").values_list("pk", "is_listed", "aliases")),
+        "companies": list(Company.objects.order_by("pk").values_list("pk", "is_listed", "aliases", "name",
+                                                                     "checked_at")),
         "actions": ModerationAction.objects.count(),
         "versions": Version.objects.count(),
         "redactions": Redaction.objects.count(),
@@ -204,7 +209,12 @@ MODERATION_CASES = [
          ("suspensions",)),
     Case("company page", lambda w: reverse("complaints:moderation_company", args=[w.duplicate.slug]), MODERATOR),
     Case("merge company", lambda w: reverse("complaints:moderation_company", args=[w.duplicate.slug]), MODERATOR,
-         decision("duplicate", company_name="2KOM"), ("companies",)),
+         decision("duplicate", company_name="2KOM", action="merge"), ("companies",)),
+    Case("confirm company", lambda w: reverse("complaints:moderation_company", args=[w.proposed.slug]), MODERATOR,
+         lambda w: {"action": "confirm"}, ("companies", "actions")),
+    Case("edit company", lambda w: reverse("complaints:moderation_company", args=[w.proposed.slug]), MODERATOR,
+         lambda w: {"action": "edit", "edit-name": "Tiny ISP AB", "edit-website": "https://tiny-isp.example",
+                    "edit-aliases": "Tiny", "edit-note": ""}, ("companies", "actions")),
 ]
 
 MEMBER_CASES = [
@@ -619,11 +629,106 @@ def test_a_moderator_acting_on_an_item_another_moderator_already_decided_is_told
 
 # Companies.
 
+NOT_CHECKED = ("Nobody has checked this company yet: a complainant added it, and no moderator has confirmed its "
+               "name and details so far.")
+NOT_CHECKED_LINE = "Nobody has checked this company yet: a complainant added it."
+
+
+def in_language(language, text) -> str:
+    with translation.override(language):
+        return escape(translation.gettext(text))
+
+
+def new_company_complaint(author, name="Tiny ISP"):
+    draft = complaint_save_draft(author=author, fields=complaint_fields(title=f"About {name}"), company=None,
+                                 new_company={"name": name, "website": "https://tiny-isp.example"})
+    return complaint_submit(complaint=draft, user=author)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_company_page_says_nobody_checked_it_until_a_moderator_confirms(member, moderator, language):
+    complaint = new_company_complaint(member)  # published at once (the tests' rule), so the company is shown
+    company = complaint.company
+    visitor = client_for()
+    visitor.cookies["django_language"] = language
+    page = text_of(visitor.get(company.get_absolute_url()))
+    assert f'lang="{language}"' in page
+    assert in_language(language, NOT_CHECKED) in page
+    assert in_language(language, NOT_CHECKED_LINE) in text_of(visitor.get(complaint.get_absolute_url()))
+
+    response = client_for(moderator).post(reverse("complaints:moderation_company", args=[company.slug]),
+                                          {"action": "confirm"})
+    assert response.status_code == 302
+    assert in_language(language, NOT_CHECKED) not in text_of(visitor.get(company.get_absolute_url()))
+    assert in_language(language, NOT_CHECKED_LINE) not in text_of(visitor.get(complaint.get_absolute_url()))
+
+
+def test_a_company_nobody_proposed_has_no_notice(company, member):
+    complaint = make_published(author=member, company=company)
+    assert NOT_CHECKED not in text_of(client_for().get(company.get_absolute_url()))
+    assert NOT_CHECKED_LINE not in text_of(client_for().get(complaint.get_absolute_url()))
+
+
+def test_the_queue_keeps_a_proposed_company_after_its_complaint_is_published(settings, member, moderator):
+    settings.PREMODERATION = {"first"}
+    complaint = new_company_complaint(member)
+    client = client_for(moderator)
+    client.post(reverse("complaints:moderation_approve", args=[complaint.pk]), {"reason": "ok", "note": ""})
+    complaint.refresh_from_db()
+    assert complaint.status == "published"
+    response = client.get(reverse("complaints:moderation_queue"))
+    assert response.context["counts"]["companies"] == 1
+    assert "Tiny ISP" in text_of(response) and "already shown in the directory" in text_of(response)
+    assert "Tiny ISP" in text_of(client_for().get(reverse("companies:list")))
+
+
+def test_a_second_moderator_confirming_the_same_company_is_told(member, moderator):
+    company = new_company_complaint(member).company
+    address = reverse("complaints:moderation_company", args=[company.slug])
+    client_for(moderator).post(address, {"action": "confirm"})
+    response = client_for(make_moderator()).post(address, {"action": "confirm"}, follow=True)
+    assert "another moderator has already decided" in text_of(response)
+    assert ModerationAction.objects.filter(action="approve_company").count() == 1
+
+
+def test_editing_a_proposed_company_checks_it_and_keeps_its_address(member, moderator):
+    company = new_company_complaint(member).company
+    address = reverse("complaints:moderation_company", args=[company.slug])
+    response = client_for(moderator).post(address, {
+        "action": "edit", "edit-name": "Tiny ISP AB", "edit-website": "https://tiny.example",
+        "edit-aliases": "Tiny\nTinyNet", "edit-note": "Checked the register"})
+    assert response.status_code == 302
+    company.refresh_from_db()
+    assert (company.name, company.website, company.alias_list()) == ("Tiny ISP AB", "https://tiny.example",
+                                                                     ["Tiny", "TinyNet"])
+    assert not company.is_unchecked and company.checked_by == moderator
+    assert client_for(moderator).get(reverse("complaints:moderation_queue")).context["counts"]["companies"] == 0
+    assert ModerationAction.objects.get(company=company).action == "edit"
+    assert client_for().get(company.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("data, field, error", [
+    ({"edit-name": "   ", "edit-website": ""}, "name", "This field is required."),
+    ({"edit-name": "Tiny", "edit-website": "javascript:alert(1)"}, "website", "Enter a valid URL."),
+    ({"edit-name": "2kom", "edit-website": ""}, "name", "2KOM is already on the portal"),
+])
+def test_bad_company_details_are_refused_next_to_the_field_and_change_nothing(company, member, moderator, data,
+                                                                              field, error):
+    proposed = new_company_complaint(member).company
+    before = snapshot()
+    response = client_for(moderator).post(reverse("complaints:moderation_company", args=[proposed.slug]),
+                                          {"action": "edit", "edit-aliases": "", "edit-note": "", **data})
+    assert response.status_code == 200
+    assert any(error in str(e) for e in response.context["edit_form"].errors[field])
+    assert f'id="id_edit-{field}_error"' in text_of(response)
+    assert changed(before, snapshot()) == []
+
 def test_a_merged_company_keeps_its_old_address_as_a_permanent_redirect(company, member, moderator):
     duplicate = CompanyFactory(name="2KOM Moscow")
     complaint = make_published(author=member, company=duplicate)
     response = client_for(moderator).post(reverse("complaints:moderation_company", args=[duplicate.slug]),
-                                          {"company_name": "2KOM", "reason": "duplicate", "note": ""})
+                                          {"action": "merge", "company_name": "2KOM", "reason": "duplicate",
+                                           "note": ""})
     assert response["Location"] == company.get_absolute_url()
     old = client_for().get(reverse("companies:detail", args=[duplicate.slug]))
     assert (old.status_code, old["Location"]) == (301, company.get_absolute_url())
@@ -672,11 +777,13 @@ def test_the_queue_lists_each_kind_oldest_first_with_counts(settings, company, m
 def test_the_queue_query_count_does_not_grow_with_the_queue(settings, company, member, moderator):
     """Guards the per-row lookups of flags, companies and authors on the queue page."""
     client = client_for(moderator)
+    proposed = iter(range(100))
 
     def fill(n):
         settings.PREMODERATION = {"all"}
         for _n in range(n):
             make_published(author=member, company=company)
+            new_company_complaint(member, name=f"Proposed firm {next(proposed)}")
         settings.PREMODERATION = {"none"}
         for _n in range(n):
             complaint = make_published(author=member, company=company)
