@@ -113,6 +113,9 @@ class ComplaintForm(HumanCheckMixin, forms.ModelForm):
         # Suggestions from the listed companies, without JavaScript.
         self.fields["company_name"].widget.attrs.update({"list": "company-names", "autocomplete": "off"})
         self.fields["language"].initial = (get_language() or "en").split("-")[0]
+        # The names are translated, so they are sorted as the reader sees them.
+        blank, *languages = self.fields["language"].choices
+        self.fields["language"].choices = [blank, *sorted(languages, key=lambda choice: str(choice[1]).casefold())]
         if self.instance.pk:
             self.fields["company_name"].initial = self.instance.company.name
             self.fields["company_website"].initial = (
@@ -166,7 +169,10 @@ class ComplaintForm(HumanCheckMixin, forms.ModelForm):
         if amount is not None and not currency:
             self.add_error("currency", _("Choose the currency of the amount."))
         if currency and amount is None and "amount" not in self.errors:
-            cleaned["currency"] = ""
+            # A currency alone would be dropped without a word.
+            self.add_error("amount", _("Give the amount, or leave the currency empty."))
+        if cleaned.get("is_anonymous") and cleaned.get("display_name"):
+            self.add_error("display_name", _("You asked to appear as “Anonymous”: clear the name, or untick the box."))
         start, end = cleaned.get("reachable_from"), cleaned.get("reachable_until")
         if (start is None) != (end is None):
             self.add_error("reachable_until" if end is None else "reachable_from", _("Give both times, or neither."))
@@ -225,8 +231,11 @@ class TokenMixin(forms.Form):
     """A random token per rendered form, so a resubmission finds the first result."""
 
     submission_token = SubmissionTokenField()
+    # Several of these forms share the complaint page: ids of their own keep each label on its own field.
+    id_format = "id_%s"
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", self.id_format)
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["submission_token"].initial = uuid.uuid4()
@@ -241,6 +250,7 @@ def fresh_submission_tokens(html: bytes) -> bytes:
 
 
 class AuthorReplyForm(TokenMixin):
+    id_format = "id_reply_%s"
     body = forms.CharField(label=_("Your reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
     is_private = forms.BooleanField(
         label=_("Private: only the company and the moderators see it"), required=False,
@@ -248,6 +258,10 @@ class AuthorReplyForm(TokenMixin):
 
 
 class CompanyMessageForm(TokenMixin):
+    id_format = "id_company_%s"
+    OFFER_FIELDS = ["offer_kind", "offer_amount", "offer_currency", "offer_days", "offer_description", "offer_expires_on"]
+    # The offers that have an amount (only free days have a number of days): anything else typed would be dropped.
+    AMOUNT_KINDS = (Offer.Kind.REFUND, Offer.Kind.CREDIT, Offer.Kind.OTHER)
     kind = forms.ChoiceField(
         label=_("Kind of message"), choices=[(k, Message.Kind(k).label) for k in Message.COMPANY_KINDS],
     )
@@ -272,12 +286,26 @@ class CompanyMessageForm(TokenMixin):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("kind") != Message.Kind.OFFER:
+            if "kind" in cleaned:
+                # Nothing typed is dropped without a word: offer details go with an offer only.
+                for name in self.OFFER_FIELDS:
+                    if self._filled(name):
+                        self.add_error(name, _("This is for an offer only: choose the kind “Offer”, or clear it."))
             return cleaned
         if cleaned.get("is_private"):
             self.add_error("is_private", _("Offers are made in public."))
         kind = cleaned.get("offer_kind")
         if not kind:
             self.add_error("offer_kind", _("Say what is offered."))
+        elif kind not in self.AMOUNT_KINDS:
+            for name in ("offer_amount", "offer_currency"):
+                if self._filled(name):
+                    self.add_error(name, _("This offer has no amount: clear this field, or choose another kind of offer."))
+        if kind and kind != Offer.Kind.FREE_DAYS and self._filled("offer_days"):
+            self.add_error("offer_days", _("Days go with free days of service only: clear this field."))
+        if kind == Offer.Kind.OTHER and self._filled("offer_currency") and cleaned.get("offer_amount") is None \
+                and "offer_amount" not in self.errors:
+            self.add_error("offer_amount", _("Give the amount, or clear the currency."))
         if kind in (Offer.Kind.REFUND, Offer.Kind.CREDIT):
             if cleaned.get("offer_amount") is None and "offer_amount" not in self.errors:
                 self.add_error("offer_amount", _("Give the amount."))
@@ -295,6 +323,10 @@ class CompanyMessageForm(TokenMixin):
         elif expires is not None and expires < timezone.localdate():
             self.add_error("offer_expires_on", _("This date has passed."))
         return cleaned
+
+    def _filled(self, name) -> bool:
+        """Whether the field holds a value (one that could not be read already has its own error)."""
+        return name not in self.errors and self.cleaned_data.get(name) not in (None, "")
 
     def offer_details(self) -> dict | None:
         data = self.cleaned_data
@@ -328,6 +360,7 @@ class EvaluationForm(forms.ModelForm):
     rating = forms.TypedChoiceField(
         label=_("Your rating, 1 to 5 stars"), choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect,
     )
+    submission_token = SubmissionTokenField()
 
     class Meta:
         model = Evaluation
@@ -341,6 +374,8 @@ class EvaluationForm(forms.ModelForm):
                 label=self.fields[name].label, choices=[("", _("No answer")), *self.RATING_CHOICES],
                 coerce=int, empty_value=None, required=False,
             )
+        if not self.is_bound:
+            self.fields["submission_token"].initial = uuid.uuid4()
         if self.instance.pk:
             self.initial["resolved"] = "yes" if self.instance.resolved else "no"
             self.initial["would_return"] = "yes" if self.instance.would_return else "no"
@@ -350,6 +385,7 @@ class EvaluationForm(forms.ModelForm):
 
 
 class CommentForm(HumanCheckMixin, TokenMixin):
+    id_format = "id_comment_%s"
     body = forms.CharField(label=_("Your comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -385,6 +421,16 @@ class CompanyChoiceForm(ModerationForm):
             raise ValidationError(_("No listed company has this name."))
         self.company = company
         return self.cleaned_data["company_name"]
+
+
+class CompanyEditForm(forms.Form):
+    """A moderator corrects a company's details; a proposed company counts as checked then."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    website = forms.URLField(label=_("Website"), max_length=200, required=False, validators=[http_url_validator])
+    aliases = forms.CharField(label=_("Other names, one per line"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("Note for the moderators"), max_length=500, required=False)
 
 
 class FlagForm(forms.Form):

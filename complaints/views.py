@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.validators import slug_unicode_re
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +30,7 @@ from complaints.forms import (
 from complaints.models import Attachment, Comment, Complaint, Message, Offer
 from complaints.search import results_page
 from complaints.services import (
+    CallbackTimeError,
     ComplaintError,
     comment_post,
     complaint_evaluate,
@@ -97,7 +99,9 @@ def complaint_new(request):
             return _save_draft(request, form, complaint=None)
     else:
         initial = {}
-        company = Company.objects.listed().filter(slug=request.GET.get("company", "")).first()
+        slug = request.GET.get("company", "")
+        # Only a slug can name a company; anything else (a NUL byte, say) is ignored, never sent to the database.
+        company = Company.objects.listed().filter(slug=slug).first() if slug_unicode_re.match(slug) else None
         if company:
             initial["company_name"] = company.name
         form = ComplaintForm(initial=initial)
@@ -203,7 +207,8 @@ def _complaint_detail(request, pk, slug, standing):
     return _complaint_page(request, complaint, viewer)
 
 
-def _complaint_page(request, complaint, viewer):
+def _complaint_page(request, complaint, viewer, **bound_forms):
+    """The whole page; `bound_forms` are forms sent back with their errors, in place of empty ones."""
     context = _detail_context(request, complaint, viewer)
     if viewer.can_answer_for_company:
         initial = {}
@@ -216,6 +221,7 @@ def _complaint_page(request, complaint, viewer):
         context["author_form"] = AuthorReplyForm()
     if viewer.can_take_part:
         context["comment_form"] = CommentForm()
+    context.update(bound_forms)
     return render(request, "complaints/complaint_detail.html", context)
 
 
@@ -272,13 +278,13 @@ def message_post_view(request, pk):
     as_company = request.POST.get("as") == "company"
     if not (viewer.is_representative if as_company else viewer.is_author):
         raise PermissionDenied
+    if not viewer.thread_open:
+        # A draft or a closed complaint has no form to show the errors in: say why, as for a valid form.
+        messages.error(request, _("This complaint is closed for new messages."))
+        return _back(complaint, "#thread")
     form = (CompanyMessageForm if as_company else AuthorReplyForm)(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, complaint, viewer)
-        context["company_form" if as_company else "author_form"] = form
-        if as_company:
-            context["reply_templates"] = ReplyTemplate.objects.filter(company=complaint.company)
-        return render(request, "complaints/complaint_detail.html", context, status=200)
+        return _complaint_page(request, complaint, viewer, **{"company_form" if as_company else "author_form": form})
     data = form.cleaned_data
     try:
         message_post(
@@ -290,8 +296,10 @@ def message_post_view(request, pk):
             submission_token=data.get("submission_token"),
         )
     except ComplaintError as error:
-        messages.error(request, str(error))
-        return _back(complaint, "#thread")
+        # Shown in the form as sent, so what was typed is not lost.
+        at_callback = isinstance(error, CallbackTimeError) and "callback_at" in form.fields
+        form.add_error("callback_at" if at_callback else None, str(error))
+        return _complaint_page(request, complaint, viewer, **{"company_form" if as_company else "author_form": form})
     messages.success(request, _("Your message is posted."))
     return _back(complaint, "#thread")
 
@@ -310,7 +318,11 @@ def _offer_action(request, pk, action, success, *, by):
     if not (viewer.is_author if by == "author" else viewer.is_representative):
         raise PermissionDenied
     form = OfferReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        # A reason that cannot be kept refuses the step: it is never taken without the reason given.
+        messages.error(request, " ".join(f"{form['reason'].label}: {error}" for error in form.errors["reason"]))
+        return _back(offer.complaint, f"#offer-{offer.pk}")
+    reason = form.cleaned_data["reason"]
     try:
         action(offer, reason)
     except ComplaintError as error:
@@ -360,15 +372,20 @@ def complaint_evaluate_view(request, pk):
     complaint, viewer = _complaint_for(request, pk)
     if not viewer.is_author:
         raise PermissionDenied
-    if not viewer.can_evaluate:
+    evaluation = getattr(complaint, "evaluation", None)
+    # The form that wrote the evaluation, sent again (a double click), gets the same answer as the first time.
+    repeat = request.method == "POST" and evaluation is not None and evaluation.submission_token is not None and (
+        request.POST.get("submission_token") == str(evaluation.submission_token)
+    )
+    if not viewer.can_evaluate and not repeat:
         messages.error(request, _("This complaint cannot be evaluated now."))
         return redirect(complaint)
-    evaluation = getattr(complaint, "evaluation", None)
     if request.method == "POST":
         form = EvaluationForm(request.POST, instance=evaluation)
         if form.is_valid():
             try:
-                complaint_evaluate(complaint=complaint, user=request.user, data=form.evaluation_data())
+                complaint_evaluate(complaint=complaint, user=request.user, data=form.evaluation_data(),
+                                   submission_token=form.cleaned_data["submission_token"])
             except ComplaintError as error:
                 messages.error(request, str(error))
             else:
@@ -413,7 +430,7 @@ def complaint_withdraw_view(request, pk):
 
 
 @require_POST
-@login_required
+@verified_email_required  # like filing: an unconfirmed account could be anyone's
 @rate_limited("me_too")
 def me_too_view(request, pk):
     complaint, _viewer = _complaint_for(request, pk)
@@ -425,7 +442,7 @@ def me_too_view(request, pk):
 
 
 @require_POST
-@login_required
+@verified_email_required
 def follow_view(request, pk):
     complaint, _viewer = _complaint_for(request, pk)
     try:
@@ -442,17 +459,20 @@ def follow_view(request, pk):
 @rate_limited("comment")
 def comment_post_view(request, pk):
     complaint, viewer = _complaint_for(request, pk)
+    if not viewer.can_take_part:
+        # A draft, say, has no comment form to show the errors in: say why, as for a valid form.
+        messages.error(request, _("Only members can comment on a public complaint."))
+        return _back(complaint, "#comments")
     form = CommentForm(request.POST)
     if not form.is_valid():
-        context = _detail_context(request, complaint, viewer)
-        context["comment_form"] = form
-        return render(request, "complaints/complaint_detail.html", context)
+        return _complaint_page(request, complaint, viewer, comment_form=form)
     try:
-        comment_post(complaint=complaint, user=request.user, body=form.cleaned_data["body"],
-                     submission_token=form.cleaned_data.get("submission_token"))
+        comment = comment_post(complaint=complaint, user=request.user, body=form.cleaned_data["body"],
+                               submission_token=form.cleaned_data.get("submission_token"))
     except ComplaintError as error:
-        messages.error(request, str(error))
-    return _back(complaint, "#comments")
+        form.add_error(None, str(error))  # shown in the form as sent, so what was typed is not lost
+        return _complaint_page(request, complaint, viewer, comment_form=form)
+    return _back(complaint, f"#comment-{comment.pk}")  # a repeated form lands on the same comment
 
 
 @login_required
@@ -481,7 +501,8 @@ def evidence(request, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
-    response["Cache-Control"] = "public, max-age=3600" if attachment.complaint.is_public else "private, no-store"
+    # Never "public": a shared cache would keep serving it after a moderator hides the complaint.
+    response["Cache-Control"] = "private, max-age=3600" if attachment.complaint.is_public else "private, no-store"
     return response
 
 

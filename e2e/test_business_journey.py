@@ -58,16 +58,19 @@ def test_representative_claims_the_company_answers_with_an_offer_and_the_author_
     page.get_by_label(label("Work e-mail")).fill("ivan@2kom.ru")
     page.get_by_label(label("Your role at the company")).fill("Head of customer care")
     page.get_by_role("button", name="Send request").click()
+    # A sensitive change: the password again, then the request goes on.
+    page.get_by_label(label("Password")).fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("status")).to_contain_text("We sent a confirmation link to ivan@2kom.ru")
 
-    # Confirming the address makes them a representative.
-    page.goto(link_from_mail("ivan@2kom.ru", "/confirm-email/"))
+    # Confirming the address through the link mailed to it makes them a representative.
+    page.goto(link_from_mail("ivan@2kom.ru", "/business/requests/confirm/"))
     page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_role("status")).to_contain_text("You have confirmed ivan@2kom.ru")
-    # The work address is added beside the personal one, which stays the address to sign in with.
+    expect(page.get_by_role("status")).to_contain_text("You now represent 2KOM.")
+    # The work address stays on the request: the account keeps only the personal one.
     ivan.refresh_from_db()
     assert ivan.email == "ivan.private@example.com"
-    assert set(ivan.emailaddress_set.values_list("email", flat=True)) == {"ivan.private@example.com", "ivan@2kom.ru"}
+    assert set(ivan.emailaddress_set.values_list("email", flat=True)) == {"ivan.private@example.com"}
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Business", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Business inbox")
     page.get_by_role("navigation", name="Inbox views").get_by_role(
@@ -82,11 +85,13 @@ def test_representative_claims_the_company_answers_with_an_offer_and_the_author_
     # An apology, then an offer of three free days.
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     post_for_the_company(page, kind="Apology", body="We are sorry: the technician's visits were never booked.")
+    expect(page.get_by_label(label("What is offered"))).to_be_hidden()  # offer fields only for an offer
     page.get_by_role("button", name="Post for the company").click()
     expect(page.get_by_role("status")).to_contain_text("Your message is posted.")
 
     next_week = timezone.localdate() + timedelta(days=7)
     post_for_the_company(page, kind="Offer", body="As an apology for the lost fortnight we offer three free days.")
+    expect(page.get_by_label(label("What is offered"))).to_be_visible()
     page.get_by_label(label("What is offered")).select_option(label="Free days of service")
     page.get_by_label(label("Number of days")).fill("3")
     page.get_by_label(label("Short description of the offer")).fill("Three days of internet free of charge")
