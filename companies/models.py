@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.core.validators import URLValidator
-from django.db import models
-from django.db.models import F, FilteredRelation, Q
-from django.db.models.functions import Coalesce
+from django.db import connections, models
+from django.db.models import F, FilteredRelation, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -15,10 +16,37 @@ from companies.text import domain_of, normalise_company_name
 http_url_validator = URLValidator(schemes=["http", "https"])
 
 
+# Industries are data an administrator adds, so their translations live in the row:
+# one column per interface language besides the default (English, in `name`).
+INDUSTRY_LANGUAGES = ("ru", "de", "sv")
+
+
+def _active_language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+class IndustryQuerySet(models.QuerySet):
+    def in_display_order(self):
+        """Sorted by the name shown in the active language (an untranslated one sorts by `name`)."""
+        language = _active_language()
+        if language not in INDUSTRY_LANGUAGES:
+            return self.order_by("name")
+        shown = Coalesce(NullIf(F(f"name_{language}"), Value("")), F("name"))
+        return self.alias(shown_name=shown).order_by("shown_name", "name")
+
+
 class Industry(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
+    name_de = models.CharField(_("name in German"), max_length=100, blank=True)
+    name_sv = models.CharField(_("name in Swedish"), max_length=100, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
     description = models.TextField(_("description"), blank=True)
+    description_ru = models.TextField(_("description in Russian"), blank=True)
+    description_de = models.TextField(_("description in German"), blank=True)
+    description_sv = models.TextField(_("description in Swedish"), blank=True)
+
+    objects = IndustryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -26,10 +54,24 @@ class Industry(models.Model):
         verbose_name_plural = _("industries")
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     def get_absolute_url(self):
         return reverse("companies:industry", kwargs={"slug": self.slug})
+
+    def _translated(self, field: str) -> str:
+        language = _active_language()
+        value = getattr(self, f"{field}_{language}", "") if language in INDUSTRY_LANGUAGES else ""
+        return value or getattr(self, field)
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language, or the default one when it has no translation."""
+        return self._translated("name")
+
+    @property
+    def display_description(self) -> str:
+        return self._translated("description")
 
 
 class CompanyQuerySet(models.QuerySet):
@@ -57,6 +99,14 @@ class CompanyQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
+        if connections[self.db].vendor == "sqlite":
+            # SQLite's LIKE folds ASCII only: compare Unicode-case-folded text ("ростелеком" finds "Ростелеком").
+            from complaints.stemming import Casefold, casefold
+
+            folded = casefold(text)
+            return self.alias(name_folded=Casefold("name"), aliases_folded=Casefold("aliases")).filter(
+                Q(name_folded__contains=folded) | Q(aliases_folded__contains=folded)
+            )
         return self.filter(Q(name__icontains=text) | Q(aliases__icontains=text))
 
     def matching_name(self, name: str):
@@ -93,6 +143,12 @@ class Company(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    # Empty for a company a complainant proposed, until a moderator confirms, edits or merges it;
+    # companies added any other way are checked when created.
+    checked_at = models.DateTimeField(_("checked"), null=True, blank=True, default=timezone.now)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = CompanyQuerySet.as_manager()
 
@@ -128,6 +184,11 @@ class Company(models.Model):
     @property
     def website_domain(self) -> str:
         return domain_of(self.website)
+
+    @property
+    def is_unchecked(self) -> bool:
+        """Proposed by a complainant and not yet checked by a moderator."""
+        return self.checked_at is None
 
 
 class CompanyDomain(models.Model):

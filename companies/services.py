@@ -1,9 +1,16 @@
 """Writes with rules for companies and their representatives."""
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.tasks import task
+from django.template import Context
+from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -33,7 +40,8 @@ def company_propose(*, name: str, website: str, user) -> Company:
     try:
         with transaction.atomic():
             company = Company.objects.create(
-                name=name, slug=unique_company_slug(name), website=website, is_listed=False, created_by=user
+                name=name, slug=unique_company_slug(name), website=website, is_listed=False, created_by=user,
+                checked_at=None,  # waits in the moderators' list until one of them checks it
             )
             domain = domain_of(website)
             if domain and not CompanyDomain.objects.filter(domain=domain).exists():
@@ -88,8 +96,10 @@ def claim_submit(*, user, company: Company, work_email: str, job_title: str, evi
     """Ask to represent a company.
 
     With an address at the company's domain the claim waits only for that
-    address to be confirmed (the view sends allauth's confirmation mail);
-    already confirmed, it is approved at once. Otherwise a moderator decides.
+    address to be confirmed through a link mailed to it; already confirmed on
+    the account, it is approved at once. Otherwise a moderator decides. The
+    address stays on the claim: nothing is added to the account, so an
+    unconfirmed claim blocks nobody from signing up or claiming with it.
     """
     from allauth.account.models import EmailAddress
 
@@ -109,11 +119,69 @@ def claim_submit(*, user, company: Company, work_email: str, job_title: str, evi
         )
         if by_domain and EmailAddress.objects.filter(user=user, email__iexact=work_email, verified=True).exists():
             _approve(claim, decided_by=None, verified_by=Representative.Verification.DOMAIN)
+        elif by_domain:
+            token = claim_confirmation_token(claim)
+            language = get_language() or settings.LANGUAGE_CODE  # the claimant reads it
+            transaction.on_commit(lambda: send_claim_confirmation.enqueue(
+                claim_id=claim.pk, token=token, language=language
+            ))
+    return claim
+
+
+# The link mailed to a claim's work address: signed, naming the claim and the address.
+CLAIM_CONFIRMATION_SALT = "companies.claim-confirmation"
+CLAIM_CONFIRMATION_DAYS = 7
+
+
+def claim_confirmation_token(claim: RepresentationClaim) -> str:
+    return signing.dumps({"claim": claim.pk, "email": claim.work_email}, salt=CLAIM_CONFIRMATION_SALT)
+
+
+@task
+def send_claim_confirmation(*, claim_id: int, token: str, language: str) -> None:
+    """Mail the confirmation link to the work address; it names the company, never the person who asked."""
+    claim = RepresentationClaim.objects.select_related("company").filter(pk=claim_id).first()
+    if claim is None or claim.status != RepresentationClaim.Status.AWAITING_EMAIL:
+        return
+    context = {
+        "company": claim.company.name, "site_name": settings.SITE_NAME, "days": CLAIM_CONFIRMATION_DAYS,
+        "url": settings.SITE_URL + reverse("companies:claim_confirm", args=[token]),
+    }
+    with translation.override(language):
+        subject = " ".join(_render_text("emails/claim_confirm_subject.txt", context).split())
+        body = _render_text("emails/claim_confirm.txt", context)
+    send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [claim.work_email])
+
+
+def _render_text(name: str, context: dict) -> str:
+    # Plain-text mail is not HTML: escaping would turn "AT&T" into "AT&amp;T".
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
+def claim_confirm(*, token: str, user) -> RepresentationClaim:
+    """The person who asked opened the link sent to the work address: the claim is approved."""
+    try:
+        data = signing.loads(token, salt=CLAIM_CONFIRMATION_SALT, max_age=timedelta(days=CLAIM_CONFIRMATION_DAYS))
+    except signing.SignatureExpired:
+        raise RepresentationError(_("This confirmation link has expired. Ask again from the company's page.")) from None
+    except signing.BadSignature:
+        raise RepresentationError(_("This confirmation link is not valid.")) from None
+    with transaction.atomic():
+        claim = (RepresentationClaim.objects.select_for_update().select_related("company")
+                 .filter(pk=data.get("claim"), work_email=data.get("email")).first())
+        # Only the account that asked: the link proves access to the address, not who clicked it.
+        if claim is None or claim.user_id != user.pk:
+            raise RepresentationError(_("This link confirms a request made from another account."))
+        if claim.status != RepresentationClaim.Status.AWAITING_EMAIL or not email_matches_company(
+            claim.work_email, claim.company
+        ):
+            raise RepresentationError(_("This request no longer waits for its address to be confirmed."))
+        _approve(claim, decided_by=None, verified_by=Representative.Verification.DOMAIN)
     return claim
 
 
 def claims_confirm_email(*, user, email: str) -> list[RepresentationClaim]:
-    """The person confirmed an address: approve their claims that were waiting for it."""
+    """The person confirmed an address on their account: approve their claims that were waiting for it."""
     approved = []
     with transaction.atomic():
         claims = RepresentationClaim.objects.select_for_update().filter(
@@ -182,7 +250,7 @@ def _notify_claimant(claim: RepresentationClaim) -> None:
         "reason": claim.reason, "url": settings.SITE_URL + reverse("companies:business"),
         "site_name": settings.SITE_NAME,
     }
-    notify_users(template="claim_decided", user_ids=[claim.user_id], context=context, language=get_language() or "en")
+    notify_users(template="claim_decided", user_ids=[claim.user_id], context=context)
 
 
 def representative_remove(*, representative: Representative, by_user) -> None:

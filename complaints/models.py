@@ -24,6 +24,9 @@ CURRENCIES = [
 # Meta (which cannot see the class's own attributes); a test keeps them equal.
 PUBLIC_STATUS_VALUES = ("published", "answered", "resolved", "unresolved", "closed")
 # The fields of includes/_complaint_card.html and of the list sorts (complaints/paging.py).
+# Every language a complaint may be written in. Django marks these names with gettext_noop, so
+# they are translated here, when shown (its catalogues hold them): "Ryska" on a Swedish page.
+LANGUAGE_CHOICES = [(code, _(name)) for code, name in ALL_LANGUAGES]
 CARD_FIELDS = ("status", "title", "story", "text_held", "language", "published_at", "me_too_count")
 
 
@@ -86,7 +89,8 @@ class Complaint(models.Model):
 
     # The one table of allowed status changes (DESIGN.md, "Complaint lifecycle").
     TRANSITIONS = {
-        Status.DRAFT: {Status.PENDING},
+        # Straight to published when no review is needed (services.complaint_submit).
+        Status.DRAFT: {Status.PENDING, Status.PUBLISHED},
         Status.PENDING: {Status.PUBLISHED, Status.REJECTED, Status.WITHDRAWN},
         Status.PUBLISHED: {Status.ANSWERED, Status.RESOLVED, Status.UNRESOLVED, Status.HIDDEN, Status.WITHDRAWN},
         Status.ANSWERED: {Status.RESOLVED, Status.UNRESOLVED, Status.CLOSED, Status.HIDDEN, Status.WITHDRAWN},
@@ -116,7 +120,7 @@ class Complaint(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, blank=True)
     happened_on = models.DateField(_("when it happened"), null=True, blank=True)
-    language = models.CharField(_("language of the complaint"), max_length=10, choices=ALL_LANGUAGES)
+    language = models.CharField(_("language of the complaint"), max_length=10, choices=LANGUAGE_CHOICES)
     display_name = models.CharField(_("name shown"), max_length=60, blank=True)
     is_anonymous = models.BooleanField(_("post anonymously"), default=False)
     category = models.CharField(_("category"), max_length=200, blank=True)
@@ -300,12 +304,48 @@ class Attachment(models.Model):
 
 
 class StatusChange(models.Model):
-    """One row of a complaint's public timeline: who moved it, from what, to what, why."""
+    """One row of a complaint's public timeline: who moved it, from what, to what, why.
+
+    What happened is stored as an event code with its parameters and put into words in the
+    reader's language when shown (complaints.timeline); only free text (a moderator's or the
+    author's own words) is kept in `note`, as written. Events that leave the status as it was
+    (offers, moderation of a message) have from_status == to_status.
+    """
+
+    class Event(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        PUBLISHED_AUTOMATICALLY = "published_automatically", _("Published automatically")
+        PUBLISHED_AFTER_REVIEW = "published_after_review", _("Approved by the moderators")
+        REJECTED = "rejected", _("Rejected by the moderators")
+        TAKEN_BACK = "taken_back", _("Taken back to edit")
+        ANSWERED = "answered", _("The company answered")
+        OFFER_MADE = "offer_made", _("Offer made")
+        OFFER_ACCEPTED = "offer_accepted", _("Offer accepted")
+        OFFER_DECLINED = "offer_declined", _("Offer declined")
+        OFFER_DELIVERED = "offer_delivered", _("Offer delivered")
+        OFFER_CONFIRMED = "offer_confirmed", _("Offer confirmed")
+        OFFER_DISPUTED = "offer_disputed", _("Offer disputed")
+        EVALUATED_RESOLVED = "evaluated_resolved", _("Resolved")
+        EVALUATED_UNRESOLVED = "evaluated_unresolved", _("Not resolved")
+        REOPENED = "reopened", _("Reopened")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CLOSED_WITHOUT_EVALUATION = "closed_without_evaluation", _("Closed without an evaluation")
+        HIDDEN = "hidden", _("Hidden")
+        RESTORED = "restored", _("Restored")
+        ITEM_HIDDEN = "item_hidden", _("Message or comment hidden")
+        ITEM_RESTORED = "item_restored", _("Message or comment restored")
+        REDACTED = "redacted", _("Personal data removed")
+        EDITED_BY_MODERATOR = "edited_by_moderator", _("Edited by the moderators")
+        MOVED = "moved", _("Moved to another company")
+        IMPORTED = "imported", _("Imported")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Complaint.Status.choices)
     to_status = models.CharField(max_length=20, choices=Complaint.Status.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Blank only for an old row whose note could not be recognised (the note then says what happened).
+    event = models.CharField(max_length=30, choices=Event.choices, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -316,6 +356,17 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
+
+    @property
+    def sentence(self) -> str:
+        """What happened, in the active language."""
+        from complaints.timeline import describe
+
+        return describe(self.event, self.params)
+
+    @property
+    def changes_status(self) -> bool:
+        return self.from_status != self.to_status
 
 
 class MessageQuerySet(models.QuerySet):
@@ -451,6 +502,8 @@ class Evaluation(models.Model):
     compensation_fairness = _rating_field(_("fairness of the compensation"))
     comment = models.TextField(_("closing comment"), max_length=3000, blank=True)
     change_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The token of the form that last wrote it: the same form sent again is not a change.
+    submission_token = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -689,3 +742,25 @@ class Suspension(models.Model):
 
     def __str__(self):
         return f"Suspension of {self.user_id}"
+
+
+class MemberPreferences(models.Model):
+    """What a member chose for themselves: the language their e-mails are written in (issue 11)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences")
+    # The one they signed up in, then whichever they last switched to; not the complaint's language.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("member preferences")
+        verbose_name_plural = _("member preferences")
+
+    def __str__(self):
+        return f"Preferences of {self.user_id}"
+
+    @classmethod
+    def language_of(cls, user) -> str | None:
+        """The member's chosen interface language, or None when they never chose one."""
+        if user is None or not getattr(user, "pk", None):
+            return None
+        return cls.objects.filter(user_id=user.pk).values_list("language", flat=True).first()

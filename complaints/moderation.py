@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from companies.models import (
     Scorecard,
 )
 from companies.scorecards import schedule_scorecard_refresh
+from companies.text import normalise_company_name
 from complaints.models import (
     Comment,
     Complaint,
@@ -38,7 +39,10 @@ from complaints.models import (
     is_moderator,
 )
 from complaints.notifications import notify
-from complaints.services import ComplaintError, _locked, _move, _publish, ensure_can_post
+from complaints.services import ComplaintError, _locked, _move, _publish, _timeline, ensure_can_post
+from complaints_site.public_content import public_content_changed
+
+Event = StatusChange.Event
 
 
 def redaction_marker(item) -> str:
@@ -77,11 +81,9 @@ def _item_targets(item) -> dict:
     raise TypeError(item)
 
 
-def _public_note(complaint: Complaint, note: str) -> None:
+def _public_note(complaint: Complaint, event: str, params: dict | None = None) -> None:
     """A timeline row for a moderation action that does not change the status (no moderator named)."""
-    StatusChange.objects.create(
-        complaint=complaint, from_status=complaint.status, to_status=complaint.status, actor=None, note=note[:300]
-    )
+    _timeline(complaint.pk, status=complaint.status, event=event, params=params)
 
 
 def _flags_of(item):
@@ -102,8 +104,9 @@ def moderation_approve(*, complaint: Complaint, moderator, reason: str = "ok", n
     with transaction.atomic():
         complaint = _locked(complaint)
         if complaint.status != Complaint.Status.PENDING:
-            raise ComplaintError(_("This complaint is no longer waiting for review."))
-        _publish(complaint, actor=None, note=_("Approved by the moderators."))
+            raise ComplaintError(_("This complaint is no longer waiting for review: another moderator has already "
+                                   "decided."))
+        _publish(complaint, actor=None, event=Event.PUBLISHED_AFTER_REVIEW)
         _record(actor=moderator, action=ModerationAction.Action.APPROVE, reason=reason, note=note, complaint=complaint)
         notify(template="moderation_approved", users=[complaint.author_id], complaint=complaint)
     return complaint
@@ -115,12 +118,15 @@ def moderation_reject(*, complaint: Complaint, moderator, reason: str, note: str
     with transaction.atomic():
         complaint = _locked(complaint)
         if complaint.status != Complaint.Status.PENDING:
-            raise ComplaintError(_("This complaint is no longer waiting for review."))
-        _move(complaint, to=Complaint.Status.REJECTED, actor=None, note=_reason_label(reason))
+            raise ComplaintError(_("This complaint is no longer waiting for review: another moderator has already "
+                                   "decided."))
+        _reason_label(reason)  # refuses an unknown reason before anything changes
+        _move(complaint, to=Complaint.Status.REJECTED, actor=None, event=Event.REJECTED, params={"reason": reason})
         complaint.save()
+        public_content_changed()
         _record(actor=moderator, action=ModerationAction.Action.REJECT, reason=reason, note=note, complaint=complaint)
         notify(template="moderation_rejected", users=[complaint.author_id], complaint=complaint,
-               reason=_reason_label(reason), note=note, can_resubmit=not complaint.resubmitted)
+               reason_code=reason, note=note, can_resubmit=not complaint.resubmitted)
     return complaint
 
 
@@ -135,7 +141,7 @@ def complaint_reopen_rejected(*, complaint: Complaint, user) -> Complaint:
         ensure_can_post(user)
         StatusChange.objects.create(
             complaint=complaint, from_status=complaint.status, to_status=Complaint.Status.DRAFT, actor=user,
-            note=_("Taken back by the author to edit and resubmit."),
+            event=Event.TAKEN_BACK,
         )
         complaint.status = Complaint.Status.DRAFT
         complaint.resubmitted = True  # the next submission always waits for review
@@ -154,19 +160,20 @@ def moderation_hide(*, item, moderator, reason: str, note: str = ""):
             if item.status == Complaint.Status.HIDDEN:
                 raise ComplaintError(_("This complaint is already hidden."))
             previous = item.status
-            _move(item, to=Complaint.Status.HIDDEN, actor=None,
-                  note=_("Hidden by the moderators: %(reason)s") % {"reason": _reason_label(reason)})
+            _reason_label(reason)  # refuses an unknown reason before anything changes
+            _move(item, to=Complaint.Status.HIDDEN, actor=None, event=Event.HIDDEN, params={"reason": reason})
             item.status_before_hidden = previous
             item.save()
             notify(template="moderation_hidden", users=[item.author_id], complaint=item,
-                   reason=_reason_label(reason), note=note)
+                   reason_code=reason, note=note)
         else:
             if item.is_hidden:
                 raise ComplaintError(_("This is already hidden."))
             item.is_hidden = True
             item.save(update_fields=["is_hidden"])
-            _public_note(item.complaint, _("A message or comment was hidden by the moderators: %(reason)s")
-                         % {"reason": _reason_label(reason)})
+            public_content_changed()  # a complaint's hiding is seen to by _move
+            _reason_label(reason)
+            _public_note(item.complaint, Event.ITEM_HIDDEN, {"reason": reason})
         _close_flags(item, moderator=moderator, status=Flag.Status.UPHELD)
         _record(actor=moderator, action=ModerationAction.Action.HIDE, reason=reason, note=note, **_item_targets(item))
     return item
@@ -181,7 +188,7 @@ def moderation_restore(*, item, moderator, reason: str = "ok", note: str = ""):
             if item.status != Complaint.Status.HIDDEN:
                 raise ComplaintError(_("This complaint is not hidden."))
             _move(item, to=item.status_before_hidden or Complaint.Status.PUBLISHED, actor=None,
-                  note=_("Restored by the moderators."))
+                  event=Event.RESTORED)
             item.status_before_hidden = ""
             item.text_held = False
             item.save()
@@ -189,9 +196,10 @@ def moderation_restore(*, item, moderator, reason: str = "ok", note: str = ""):
             if not item.is_hidden and not item.text_held:
                 raise ComplaintError(_("This is not hidden."))
             if item.is_hidden:
-                _public_note(item.complaint, _("A message or comment was restored by the moderators."))
+                _public_note(item.complaint, Event.ITEM_RESTORED)
             item.is_hidden = item.text_held = False
             item.save(update_fields=["is_hidden", "text_held"])
+            public_content_changed()
         _record(actor=moderator, action=ModerationAction.Action.RESTORE, reason=reason, note=note,
                 **_item_targets(item))
     return item
@@ -218,9 +226,10 @@ def moderation_redact(*, item, field: str, selection: str, moderator, reason: st
         setattr(item, field, original.replace(selection, redaction_marker(item)))
         item.text_held = False
         item.save()
+        public_content_changed()
         complaint = item if isinstance(item, Complaint) else item.complaint
         if complaint.status != Complaint.Status.PENDING:
-            _public_note(complaint, _("Personal data was removed by the moderators."))
+            _public_note(complaint, Event.REDACTED)
         Redaction.objects.create(field=field, original=original, removed=selection, actor=moderator,
                                  **{k: v for k, v in _item_targets(item).items() if k != "complaint_id"})
         _close_flags(item, moderator=moderator, status=Flag.Status.UPHELD)
@@ -260,6 +269,7 @@ def flag_create(*, user, item, reason: str, text: str = "") -> Flag:
         held_by = _flags_of(item).filter(reason=Flag.Reason.PERSONAL_DATA, status=Flag.Status.OPEN)
         if held_by.values("reporter").distinct().count() >= settings.PERSONAL_DATA_FLAGS_TO_HOLD:
             type(item).objects.filter(pk=item.pk).update(text_held=True)
+            public_content_changed()
     return flag
 
 
@@ -274,6 +284,7 @@ def moderation_dismiss_flags(*, item, moderator, note: str = "") -> int:
         if count == 0:
             raise ComplaintError(_("There are no open reports about this; someone may have decided already."))
         type(item).objects.filter(pk=item.pk).update(text_held=False)
+        public_content_changed()
         _record(actor=moderator, action=ModerationAction.Action.DISMISS_FLAG, reason="ok", note=note,
                 **_item_targets(item))
     return count
@@ -293,14 +304,12 @@ def moderation_move(*, complaint: Complaint, company: Company, moderator, reason
         complaint.company = company
         complaint.save()
         Offer.objects.filter(complaint=complaint).update(company=company)
-        StatusChange.objects.create(
-            complaint=complaint, from_status=complaint.status, to_status=complaint.status, actor=None,
-            note=_("Moved by the moderators from %(old)s to %(new)s.") % {"old": old.name, "new": company.name},
-        )
+        _public_note(complaint, Event.MOVED, {"old": old.name, "new": company.name})
         _record(actor=moderator, action=ModerationAction.Action.MOVE, reason=reason, note=note,
                 complaint=complaint, company=company)
         schedule_scorecard_refresh(old.pk)
         schedule_scorecard_refresh(company.pk)
+        public_content_changed()  # after the refreshes: the pages then show the new figures
     return complaint
 
 
@@ -311,10 +320,16 @@ def moderation_merge(*, source: Company, target: Company, moderator, note: str =
     if source.pk == target.pk:
         raise ComplaintError(_("Choose two different companies."))
     with transaction.atomic():
-        source = Company.objects.select_for_update().get(pk=source.pk)
-        target = Company.objects.select_for_update().get(pk=target.pk)
-        if not source.is_listed and CompanySlugRedirect.objects.filter(old_slug=source.slug).exists():
-            raise ComplaintError(_("This company has already been merged."))
+        # Both rows locked in one order, so two merges of the same pair cannot deadlock.
+        locked = {c.pk: c for c in Company.objects.select_for_update().filter(pk__in=[source.pk, target.pk])
+                  .order_by("pk")}
+        source, target = locked[source.pk], locked[target.pk]
+        merged_away = set(CompanySlugRedirect.objects.filter(old_slug__in=[source.slug, target.slug])
+                          .values_list("old_slug", flat=True))
+        if not source.is_listed and source.slug in merged_away:
+            raise ComplaintError(_("This company has already been merged: another moderator has already decided."))
+        if not target.is_listed and target.slug in merged_away:
+            raise ComplaintError(_("That company has been merged into another one; choose the one it was merged into."))
         Complaint.objects.filter(company=source).update(company=target)
         Offer.objects.filter(company=source).update(company=target)
         Message.objects.filter(company=source).update(company=target)
@@ -335,31 +350,67 @@ def moderation_merge(*, source: Company, target: Company, moderator, note: str =
             template.save()
         names = [source.name, *source.alias_list(), *target.alias_list()]
         target.aliases = "\n".join(dict.fromkeys(n for n in names if n and n != target.name))
+        # A moderator looked at both: neither waits in the list of proposed companies any longer.
+        _mark_checked(target, moderator)
+        _mark_checked(source, moderator)
         target.save()
         CompanySlugRedirect.objects.filter(company=source).update(company=target)
         CompanySlugRedirect.objects.update_or_create(old_slug=source.slug, defaults={"company": target})
         Scorecard.objects.filter(company=source).delete()
         source.is_listed = False
-        source.save(update_fields=["is_listed"])
+        source.save(update_fields=["is_listed", "checked_at", "checked_by"])
         # A record for moderators, kept as written (not interface text).
         merged = f"Merged: {source.name} (/companies/{source.slug}/)."
         _record(actor=moderator, action=ModerationAction.Action.MERGE, reason="duplicate",
                 note=f"{merged} {note}".strip(), company=target)
         schedule_scorecard_refresh(target.pk)
+        public_content_changed()
     return target
 
 
-def moderation_list_company(*, company: Company, moderator, note: str = "") -> Company:
-    """Accept a company proposed by a complainant before its complaint is published."""
+def _mark_checked(company: Company, moderator) -> None:
+    if company.checked_at is None:
+        company.checked_at, company.checked_by = timezone.now(), moderator
+
+
+def moderation_confirm_company(*, company: Company, moderator, note: str = "") -> Company:
+    """Confirm that a company proposed by a complainant is real and rightly named; it is listed."""
     _require_moderator(moderator)
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company.pk)
-        if company.is_listed:
-            raise ComplaintError(_("This company is already listed."))
+        if not company.is_unchecked:
+            raise ComplaintError(_("This company has already been checked: another moderator has already decided."))
+        if CompanySlugRedirect.objects.filter(old_slug=company.slug).exists():
+            raise ComplaintError(_("This company has already been merged: another moderator has already decided."))
+        _mark_checked(company, moderator)
         company.is_listed = True
-        company.save(update_fields=["is_listed"])
+        company.save(update_fields=["checked_at", "checked_by", "is_listed"])
+        public_content_changed()
         _record(actor=moderator, action=ModerationAction.Action.APPROVE_COMPANY, reason="ok", note=note,
                 company=company)
+    return company
+
+
+def moderation_edit_company(*, company: Company, moderator, name: str, website: str, aliases: str,
+                            note: str = "") -> Company:
+    """Correct a company's name, website and other names (its address stays); a proposed company is checked."""
+    _require_moderator(moderator)
+    name = " ".join(name.split())
+    if not normalise_company_name(name):
+        raise ComplaintError(_("Give the company's name."))
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=company.pk)
+        if CompanySlugRedirect.objects.filter(old_slug=company.slug).exists():
+            raise ComplaintError(_("This company has already been merged: another moderator has already decided."))
+        taken = Company.objects.filter(name_key=normalise_company_name(name)).exclude(pk=company.pk).first()
+        if taken is not None:
+            raise ComplaintError(_("%(name)s is already on the portal: merge this company into it instead.")
+                                 % {"name": taken.name})
+        company.name, company.website, company.aliases = name, website, aliases
+        _mark_checked(company, moderator)
+        company.save()
+        public_content_changed()
+        _record(actor=moderator, action=ModerationAction.Action.EDIT, reason="other", note=note, company=company)
     return company
 
 
@@ -411,9 +462,10 @@ def complaint_edit(*, complaint: Complaint, user, title: str, story: str) -> Com
         complaint.title, complaint.story = title, story
         complaint.edited_at = timezone.now()
         complaint.save()
+        public_content_changed()  # an author too may be taking out something they regret
         if moderator and complaint.author_id != user.pk:
             _record(actor=user, action=ModerationAction.Action.EDIT, reason="other", complaint=complaint)
-            _public_note(complaint, _("Edited by the moderators."))
+            _public_note(complaint, Event.EDITED_BY_MODERATOR)
     return complaint
 
 
@@ -436,6 +488,7 @@ def message_edit(*, message: Message, user, body: str) -> Message:
         message.body = body
         message.edited_at = timezone.now()
         message.save()
+        public_content_changed()
         if moderator and message.author_id != user.pk:
             _record(actor=user, action=ModerationAction.Action.EDIT, reason="other", message=message,
                     complaint_id=message.complaint_id)
@@ -463,7 +516,12 @@ def flagged_items_count() -> int:
 
 
 def proposed_companies():
-    """Companies named by complainants whose complaints wait for review."""
-    return Company.objects.filter(is_listed=False, complaints__status=Complaint.Status.PENDING).exclude(
-        pk__in=CompanySlugRedirect.objects.values("company_id")
-    ).filter(~Q(created_by=None)).distinct()
+    """Companies named by complainants that no moderator has checked yet, once a complaint about
+    them is sent (a draft's or a rejected complaint's company is nobody's business yet); they stay
+    here after the complaint is published and the company shown."""
+    submitted = Complaint.objects.filter(company=OuterRef("pk")).exclude(
+        status__in=[Complaint.Status.DRAFT, Complaint.Status.REJECTED]
+    )
+    return Company.objects.filter(checked_at=None).filter(Exists(submitted)).exclude(
+        slug__in=CompanySlugRedirect.objects.values("old_slug")
+    )

@@ -27,15 +27,20 @@ from complaints.models import (
     Complaint,
     Evaluation,
     Follow,
+    MemberPreferences,
     Message,
     MeToo,
+    ModerationAction,
     Offer,
     StatusChange,
     is_moderator,
 )
 from complaints.notifications import follower_ids, notify, representative_ids
+from complaints.timeline import offer_params
+from complaints_site.public_content import public_content_changed
 
 logger = logging.getLogger(__name__)
+Event = StatusChange.Event
 
 COMPLAINT_FIELDS = [
     "title", "story", "desired_outcome", "amount", "currency", "happened_on", "language",
@@ -52,19 +57,33 @@ class ComplaintError(Exception):
     """A refused action; the message is translated and safe to show to the person."""
 
 
-def _move(complaint: Complaint, *, to, actor, note: str = "") -> None:
-    """Change the status of a locked complaint and write the timeline row."""
+class CallbackTimeError(ComplaintError):
+    """A refused call-back time: the form shows it at that field."""
+
+
+def _move(complaint: Complaint, *, to, actor, event: str, params: dict | None = None, note: str = "") -> None:
+    """Change the status of a locked complaint and write the timeline row (event code, free note as written)."""
     if not complaint.can_move_to(to):
         raise ComplaintError(
             _("This complaint is %(status)s; that action is not possible now.")
             % {"status": complaint.get_status_display()}
         )
     StatusChange.objects.create(
-        complaint=complaint, from_status=complaint.status, to_status=to, actor=actor, note=note[:300]
+        complaint=complaint, from_status=complaint.status, to_status=to, actor=actor, event=event,
+        params=params or {}, note=note[:300],
     )
     if {complaint.status, to} & FIGURES_STATUSES:
         schedule_scorecard_refresh(complaint.company_id)
+    if (complaint.status in Complaint.PUBLIC_STATUSES) != (to in Complaint.PUBLIC_STATUSES):
+        # Into or out of public view: no kept page may show the old state (after the figures' refresh).
+        public_content_changed()
     complaint.status = to
+
+
+def _timeline(complaint_id: int, *, status: str, event: str, params: dict | None = None, actor=None) -> None:
+    """A public timeline row for an event that leaves the status as it is (an offer's step, a moderation)."""
+    StatusChange.objects.create(complaint_id=complaint_id, from_status=status, to_status=status, actor=actor,
+                                event=event, params=params or {})
 
 
 def _locked(complaint: Complaint) -> Complaint:
@@ -104,7 +123,18 @@ def complaint_save_draft(
             complaint.company = company
             for name in COMPLAINT_FIELDS:
                 setattr(complaint, name, fields[name])
-            complaint.save()
+            if complaint.pk is None:
+                try:
+                    with transaction.atomic():
+                        complaint.save()
+                except IntegrityError:
+                    # The same form sent twice at once: the request that got in first made the draft.
+                    first = Complaint.objects.filter(author=author, submission_token=complaint.submission_token).first()
+                    if first is None:
+                        raise
+                    return first
+            else:
+                complaint.save()
 
             for attachment in remove_evidence:
                 if attachment.complaint_id == complaint.pk:
@@ -141,10 +171,12 @@ def complaint_submit(*, complaint: Complaint, user) -> Complaint:
         if not complaint.is_draft:
             raise ComplaintError(_("This complaint has already been submitted."))
         ensure_can_post(user)
-        _move(complaint, to=Complaint.Status.PENDING, actor=user, note="")
-        complaint.save(update_fields=["status", "updated_at"])
-        if not needs_review(complaint):
-            _publish(complaint, actor=None, note=_("Published automatically."))
+        if needs_review(complaint):
+            _move(complaint, to=Complaint.Status.PENDING, actor=user, event=Event.SUBMITTED)
+            complaint.save(update_fields=["status", "updated_at"])
+        else:
+            # Straight to published: its history never says "waiting for review" for a review that never was.
+            _publish(complaint, actor=user, event=Event.PUBLISHED_AUTOMATICALLY)
     return complaint
 
 
@@ -153,17 +185,24 @@ def needs_review(complaint: Complaint) -> bool:
     rule = settings.PREMODERATION
     if "all" in rule or complaint.resubmitted:
         return True
-    if "first" in rule:
-        earlier = Complaint.objects.filter(author_id=complaint.author_id).exclude(pk=complaint.pk).exclude(
-            status=Complaint.Status.DRAFT
-        )
-        if not earlier.exists():
-            return True
+    if "first" in rule and not has_approved_complaint(complaint.author_id):
+        return True
     if "personal_data" in rule:
         from complaints.pii import has_personal_data
 
         return has_personal_data(f"{complaint.title}\n{complaint.story}")
     return False
+
+
+def has_approved_complaint(author_id) -> bool:
+    """Whether a moderator has ever approved a complaint of this author's.
+
+    The append-only moderation record, not the status: a complaint that was approved
+    and later withdrawn or hidden still counts; pending, rejected or auto-published ones never do.
+    """
+    return ModerationAction.objects.filter(
+        action=ModerationAction.Action.APPROVE, complaint__author_id=author_id
+    ).exists()
 
 
 def ensure_can_post(user) -> None:
@@ -180,12 +219,14 @@ def complaint_publish(*, complaint: Complaint, moderator, note: str = "") -> Com
         raise ComplaintError(_("Only moderators can publish complaints."))
     with transaction.atomic():
         complaint = _locked(complaint)
-        _publish(complaint, actor=moderator, note=note)
+        _publish(complaint, actor=moderator, event=Event.PUBLISHED_AFTER_REVIEW, note=note)
+        ModerationAction.objects.create(actor=moderator, action=ModerationAction.Action.APPROVE, reason="ok",
+                                        note=note[:500], complaint=complaint)
     return complaint
 
 
-def _publish(complaint: Complaint, *, actor, note: str) -> None:
-    _move(complaint, to=Complaint.Status.PUBLISHED, actor=actor, note=note)
+def _publish(complaint: Complaint, *, actor, event: str, note: str = "") -> None:
+    _move(complaint, to=Complaint.Status.PUBLISHED, actor=actor, event=event, note=note)
     complaint.published_at = timezone.now()
     complaint.waiting_on = Complaint.WaitingOn.COMPANY
     complaint.waiting_since = complaint.published_at
@@ -241,14 +282,17 @@ def message_post(
             submission_token=submission_token or uuid.uuid4(), created_at=now,
         )
         if kind == Message.Kind.OFFER:
-            Offer.objects.create(complaint=complaint, message=message, company=complaint.company, **offer)
+            made = Offer.objects.create(complaint=complaint, message=message, company=complaint.company, **offer)
         if for_company:
             schedule_scorecard_refresh(complaint.company_id)
 
         if for_company and not is_private and complaint.first_answered_at is None:
             complaint.first_answered_at = now
             if complaint.status == Complaint.Status.PUBLISHED:
-                _move(complaint, to=Complaint.Status.ANSWERED, actor=user, note=_("The company answered."))
+                _move(complaint, to=Complaint.Status.ANSWERED, actor=user, event=Event.ANSWERED)
+        if kind == Message.Kind.OFFER:
+            _timeline(complaint.pk, status=complaint.status, event=Event.OFFER_MADE, params=offer_params(made),
+                      actor=user)
         _set_waiting(complaint, Complaint.WaitingOn.AUTHOR if for_company else Complaint.WaitingOn.COMPANY, now)
         complaint.save()
 
@@ -266,15 +310,15 @@ def message_post(
 def _check_callback(complaint: Complaint, when, *, for_company: bool) -> None:
     """A call-back is proposed by the company, in the future, inside the author's reachable times."""
     if not for_company:
-        raise ComplaintError(_("Only the company proposes a call-back time."))
+        raise CallbackTimeError(_("Only the company proposes a call-back time."))
     if when <= timezone.now():
-        raise ComplaintError(_("The call-back time must be in the future."))
+        raise CallbackTimeError(_("The call-back time must be in the future."))
     local = timezone.localtime(when)
     if complaint.reachable_days and str(local.weekday()) not in complaint.reachable_days:
-        raise ComplaintError(_("The author cannot be reached on that day."))
+        raise CallbackTimeError(_("The author cannot be reached on that day."))
     start, end = complaint.reachable_from, complaint.reachable_until
     if start and end and not (start <= local.time() <= end):
-        raise ComplaintError(
+        raise CallbackTimeError(
             _("The author can be reached between %(start)s and %(end)s.")
             % {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
         )
@@ -288,6 +332,10 @@ def _locked_offer(offer: Offer) -> Offer:
     if offer.complaint.status not in CONVERSATION_STATUSES:
         raise ComplaintError(_("This complaint is closed; its offers can no longer change."))
     return offer
+
+
+def _offer_timeline(offer: Offer, event: str, user) -> None:
+    _timeline(offer.complaint_id, status=offer.complaint.status, event=event, params=offer_params(offer), actor=user)
 
 
 def offer_respond(*, offer: Offer, user, accept: bool, reason: str = "") -> Offer:
@@ -304,6 +352,7 @@ def offer_respond(*, offer: Offer, user, accept: bool, reason: str = "") -> Offe
         offer.response_reason = reason[:500]
         offer.responded_at = timezone.now()
         offer.save()
+        _offer_timeline(offer, Event.OFFER_ACCEPTED if accept else Event.OFFER_DECLINED, user)
         schedule_scorecard_refresh(offer.company_id)
         Complaint.objects.filter(pk=offer.complaint_id).update(
             waiting_on=Complaint.WaitingOn.COMPANY, waiting_since=offer.responded_at
@@ -324,6 +373,7 @@ def offer_mark_delivered(*, offer: Offer, user) -> Offer:
         offer.status = Offer.Status.DELIVERED
         offer.delivered_at = timezone.now()
         offer.save()
+        _offer_timeline(offer, Event.OFFER_DELIVERED, user)
         schedule_scorecard_refresh(offer.company_id)
         # Now it is the author's move: confirm or dispute.
         Complaint.objects.filter(pk=offer.complaint_id).update(
@@ -345,6 +395,7 @@ def offer_confirm_delivery(*, offer: Offer, user, received: bool, reason: str = 
         offer.confirmed_at = timezone.now()
         offer.response_reason = reason[:500] if not received else offer.response_reason
         offer.save()
+        _offer_timeline(offer, Event.OFFER_CONFIRMED if received else Event.OFFER_DISPUTED, user)
         schedule_scorecard_refresh(offer.company_id)
         notify(template="offer_confirmed", users=representative_ids(offer.company), complaint=offer.complaint,
                actor=user, received=received)
@@ -353,7 +404,7 @@ def offer_confirm_delivery(*, offer: Offer, user, received: bool, reason: str = 
 
 # The author's evaluation and the end of the lifecycle.
 
-def complaint_evaluate(*, complaint: Complaint, user, data: dict) -> Evaluation:
+def complaint_evaluate(*, complaint: Complaint, user, data: dict, submission_token=None) -> Evaluation:
     """The author says whether it was resolved; a second evaluation counts as the one allowed change."""
     with transaction.atomic():
         complaint = _locked(complaint)
@@ -361,6 +412,8 @@ def complaint_evaluate(*, complaint: Complaint, user, data: dict) -> Evaluation:
         if not viewer.is_author:
             raise ComplaintError(_("Only the author can evaluate the complaint."))
         evaluation = Evaluation.objects.select_for_update().filter(complaint=complaint).first()
+        if evaluation is not None and submission_token is not None and evaluation.submission_token == submission_token:
+            return evaluation  # the same form sent twice (a double click): not the one allowed change
         if evaluation is None:
             if not may_evaluate_now(complaint):
                 raise ComplaintError(
@@ -376,13 +429,14 @@ def complaint_evaluate(*, complaint: Complaint, user, data: dict) -> Evaluation:
                 setattr(evaluation, name, value)
             evaluation.change_count += 1
             evaluation.updated_at = timezone.now()
+        evaluation.submission_token = submission_token
         evaluation.save()
         schedule_scorecard_refresh(complaint.company_id)
 
         target = Complaint.Status.RESOLVED if evaluation.resolved else Complaint.Status.UNRESOLVED
         if complaint.status != target:
-            note = _("The author says it is resolved.") if evaluation.resolved else _("The author says it is not resolved.")
-            _move(complaint, to=target, actor=user, note=note)
+            event = Event.EVALUATED_RESOLVED if evaluation.resolved else Event.EVALUATED_UNRESOLVED
+            _move(complaint, to=target, actor=user, event=event)
         _set_waiting(complaint, Complaint.WaitingOn.NOBODY, timezone.now())
         complaint.save()
         notify(template="evaluated", users=representative_ids(complaint.company), complaint=complaint, actor=user,
@@ -400,7 +454,7 @@ def complaint_reopen(*, complaint: Complaint, user, note: str = "") -> Complaint
             raise ComplaintError(_("A complaint can be reopened only once."))
         # Back to answered; one the company never answered goes back to waiting for it.
         target = Complaint.Status.ANSWERED if complaint.first_answered_at else Complaint.Status.PUBLISHED
-        _move(complaint, to=target, actor=user, note=note or _("The author says it was not resolved after all."))
+        _move(complaint, to=target, actor=user, event=Event.REOPENED, note=note)
         complaint.reopened_at = timezone.now()
         Evaluation.objects.filter(complaint=complaint).delete()
         _set_waiting(complaint, Complaint.WaitingOn.COMPANY, complaint.reopened_at)
@@ -415,7 +469,7 @@ def complaint_withdraw(*, complaint: Complaint, user, reason: str = "") -> Compl
         complaint = _locked(complaint)
         if complaint.author_id != user.pk:
             raise ComplaintError(_("Only the author can withdraw the complaint."))
-        _move(complaint, to=Complaint.Status.WITHDRAWN, actor=user, note=reason)
+        _move(complaint, to=Complaint.Status.WITHDRAWN, actor=user, event=Event.WITHDRAWN, note=reason)
         _set_waiting(complaint, Complaint.WaitingOn.NOBODY, timezone.now())
         complaint.save()
     return complaint
@@ -435,8 +489,8 @@ def complaints_close_stale(*, now=None) -> int:
             complaint = Complaint.objects.select_for_update().get(pk=pk)
             if complaint.status != Complaint.Status.ANSWERED:
                 continue
-            _move(complaint, to=Complaint.Status.CLOSED, actor=None,
-                  note=_("Closed without an evaluation after %(days)s days.") % {"days": settings.COMPLAINT_CLOSE_DAYS})
+            _move(complaint, to=Complaint.Status.CLOSED, actor=None, event=Event.CLOSED_WITHOUT_EVALUATION,
+                  params={"days": settings.COMPLAINT_CLOSE_DAYS})
             _set_waiting(complaint, Complaint.WaitingOn.NOBODY, now)
             complaint.save()
             closed += 1
@@ -496,7 +550,21 @@ def comment_post(*, complaint: Complaint, user, body: str, submission_token=None
             existing = Comment.objects.filter(author=user, submission_token=submission_token).first()
             if existing is not None:
                 return existing
-        comment = Comment.objects.create(
-            complaint=complaint, author=user, body=body, submission_token=submission_token or uuid.uuid4()
-        )
+        try:
+            with transaction.atomic():
+                comment = Comment.objects.create(
+                    complaint=complaint, author=user, body=body, submission_token=submission_token or uuid.uuid4()
+                )
+        except IntegrityError:
+            # The same form sent twice at once: the request that got in first posted the comment.
+            if submission_token is None:
+                raise
+            return Comment.objects.get(author=user, submission_token=submission_token)
     return comment
+
+
+def member_language_set(*, user, language: str) -> None:
+    """Remember the language a member signed up in or switched to; their e-mails are written in it."""
+    if not getattr(user, "pk", None) or language not in dict(settings.LANGUAGES):
+        return
+    MemberPreferences.objects.update_or_create(user=user, defaults={"language": language})

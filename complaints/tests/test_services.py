@@ -23,8 +23,9 @@ def test_submitting_publishes_and_writes_the_timeline(member, company):
     complaint = complaint_submit(complaint=make_draft(author=member, company=company), user=member)
     assert complaint.status == Complaint.Status.PUBLISHED
     assert complaint.published_at is not None
-    rows = list(complaint.status_changes.values_list("from_status", "to_status", "actor"))
-    assert rows == [("draft", "pending", member.pk), ("pending", "published", None)]
+    # Never reviewed: one row, no "waiting for review" in its history.
+    rows = list(complaint.status_changes.values_list("from_status", "to_status", "actor", "event"))
+    assert rows == [("draft", "published", member.pk, "published_automatically")]
 
 
 @pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_submitting_twice_is_refused_and_changes_nothing(member, company):
     complaint_submit(complaint=draft, user=member)
     with pytest.raises(ComplaintError):
         complaint_submit(complaint=draft, user=member)
-    assert StatusChange.objects.count() == 2
+    assert StatusChange.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -143,4 +144,4 @@ def test_two_simultaneous_submits_publish_once():
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["ok", "refused"]
-    assert StatusChange.objects.filter(complaint=draft).count() == 2
+    assert StatusChange.objects.filter(complaint=draft).count() == 1  # published once, no review row

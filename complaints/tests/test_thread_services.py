@@ -19,7 +19,6 @@ from companies.models import Scorecard
 from companies.scorecards import scorecard_refresh
 from companies.services import claim_submit
 from companies.tests.factories import CompanyFactory
-from complaints import services
 from complaints.access import Viewer
 from complaints.models import Comment, Complaint, Evaluation, Follow, Message, MeToo, Offer, StatusChange
 from complaints.services import (
@@ -96,8 +95,9 @@ def sent(mailoutbox) -> list[tuple[str, str]]:
 
 
 def last_change(complaint) -> tuple:
+    """The last timeline row, with what it reads (the event's sentence, then any free note)."""
     row = StatusChange.objects.filter(complaint=complaint).last()
-    return row.from_status, row.to_status, row.actor_id, row.note
+    return row.from_status, row.to_status, row.actor_id, " ".join(filter(None, [row.sentence, row.note]))
 
 
 def reload(complaint) -> Complaint:
@@ -171,12 +171,11 @@ def days_since_publishing(complaint, days, **extra):
 def make_pending(monkeypatch, **kwargs) -> Complaint:
     """Submitted and held for review, as every complaint will be once pre-moderation is on.
 
-    complaint_submit publishes at once for now; switching off its automatic
-    publication is the one way to reach "pending" through the real services.
+    Pre-moderation for everything is the one way to reach "pending" through the real services.
     """
     draft = make_draft(**kwargs)
     with monkeypatch.context() as patch:
-        patch.setattr(services, "_publish", lambda complaint, **kw: None)
+        patch.setattr(settings, "PREMODERATION", {"all"})
         return complaint_submit(complaint=draft, user=draft.author)
 
 
@@ -193,7 +192,7 @@ def next_weekday(weekday: int, at: time) -> datetime:
 def test_publishing_tells_the_companys_representatives(member, company, rep, committed, mailoutbox):
     with committed():
         complaint = make_published(author=member, company=company)
-    assert last_change(complaint) == (S.PENDING, S.PUBLISHED, None, "Published automatically.")
+    assert last_change(complaint) == (S.DRAFT, S.PUBLISHED, member.pk, "Published automatically.")
     assert sent(mailoutbox) == [("anna@2kom.ru", f"New complaint about 2KOM: {TITLE}")]
     assert (complaint.waiting_on, complaint.waiting_since) == (Complaint.WaitingOn.COMPANY, complaint.published_at)
 
@@ -206,7 +205,7 @@ def test_a_moderator_publishes_a_complaint_held_for_review(monkeypatch, member, 
     with committed():
         complaint_publish(complaint=pending, moderator=moderator, note="Checked.")
     assert reload(pending).status == S.PUBLISHED
-    assert last_change(pending) == (S.PENDING, S.PUBLISHED, moderator.pk, "Checked.")
+    assert last_change(pending) == (S.PENDING, S.PUBLISHED, moderator.pk, "Approved by the moderators. Checked.")
     assert sent(mailoutbox) == [("anna@2kom.ru", f"New complaint about 2KOM: {TITLE}")]
 
 
@@ -382,7 +381,7 @@ def test_a_private_company_message_does_not_answer_the_complaint(complaint, rep,
         answer(complaint, rep, kind=Message.Kind.DETAILS, body="Your contract number, please?", is_private=True)
     complaint.refresh_from_db()
     assert (complaint.status, complaint.first_answered_at) == (S.PUBLISHED, None)
-    assert complaint.status_changes.count() == 2  # submitted and published, nothing since
+    assert complaint.status_changes.count() == 1  # published, nothing since
     assert sent(mailoutbox) == [("member@example.com", "2KOM answered your complaint")]
     assert "private message" in mailoutbox[0].body
 
@@ -392,7 +391,7 @@ def test_later_company_messages_write_no_more_timeline_rows(complaint, rep, seco
     answer(complaint, rep)
     answer(complaint, second_rep, kind=Message.Kind.APOLOGY)
     make_offer(complaint, rep)
-    assert complaint.status_changes.filter(to_status=S.ANSWERED).count() == 1
+    assert complaint.status_changes.filter(from_status=S.PUBLISHED, to_status=S.ANSWERED).count() == 1
 
 
 # The author's evaluation.
@@ -583,7 +582,8 @@ def test_the_author_withdraws(complaint, member, rep, monkeypatch, committed, ma
     assert target.status == S.WITHDRAWN
     assert not target.is_public
     assert target.waiting_on == Complaint.WaitingOn.NOBODY
-    assert last_change(target) == (from_status, S.WITHDRAWN, member.pk, "Settled by phone.")
+    assert last_change(target) == (from_status, S.WITHDRAWN, member.pk,
+                                   "The author withdrew this complaint. Settled by phone.")
     assert mailoutbox == []  # withdrawing tells nobody (no template for it yet)
 
 
