@@ -192,6 +192,7 @@ def moderation_restore(*, item, moderator, reason: str = "ok", note: str = ""):
             item.status_before_hidden = ""
             item.text_held = False
             item.save()
+            notify(template="moderation_restored", users=[item.author_id], complaint=item, note=note)
         else:
             if not item.is_hidden and not item.text_held:
                 raise ComplaintError(_("This is not hidden."))

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "complaints_site.context_processors.site",
+                "complaints.context_processors.moderation",
             ],
         },
     },

@@ -41,6 +41,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
 from complaints.abuse import restamp
+from complaints.context_processors import is_moderator_for_header
 from complaints.forms import fresh_submission_tokens
 from complaints_site.public_content import public_version
 
@@ -109,7 +110,11 @@ def cache_for_visitors(view=None, *, fresh_for=None, members=True):
             return view(request, *args, **kwargs)
         if not request.user.is_authenticated:
             return _visitor_page(view, request, args, kwargs, seconds)
-        if not members or cache.get(_fresh_key(request.user.pk)) or (fresh_for and fresh_for(request, *args, **kwargs)):
+        # A moderator's header has the queue link and its count: their pages are never shared.
+        if (
+            not members or cache.get(_fresh_key(request.user.pk)) or is_moderator_for_header(request.user)
+            or (fresh_for and fresh_for(request, *args, **kwargs))
+        ):
             return view(request, *args, **kwargs)
         return _member_page(view, request, args, kwargs, seconds)
 

@@ -300,6 +300,10 @@ def test_hiding_leaves_a_reason_takes_it_out_of_the_figures_and_restore_brings_i
     assert published.status_changes.last().actor is None
     assert Scorecard.objects.get(company=published.company, window=TWELVE_MONTHS).complaints == 1
     assert recorded(complaint=published) == ["hide", "restore"]
+    # Restoring tells the author, as hiding did.
+    hidden_mail, restored_mail = mails_to(mailoutbox, published.author)
+    assert "public again" in restored_mail.subject and "Appeal accepted." in restored_mail.body
+    assert published.get_absolute_url() in restored_mail.body
 
 
 def test_a_complaint_waiting_for_review_cannot_be_hidden_or_restored(pending, moderator):
