@@ -44,6 +44,7 @@ from complaints.moderation import (
     proposed_companies,
     queue_counts,
 )
+from complaints.pii import find_personal_data
 from complaints.services import ComplaintError
 from complaints.transparency import transparency_report
 
@@ -113,6 +114,28 @@ def queue(request):
     })
 
 
+def _cut_at_findings(text: str, findings) -> list[tuple[str, bool]]:
+    """The text cut into (part, is_personal_data) pieces, for the template to mark up (and escape)."""
+    pieces, at = [], 0
+    for finding in findings:
+        pieces += [(text[at:finding.start], False), (finding.text, True)]
+        at = finding.end
+    return [*pieces, (text[at:], False)]
+
+
+def _texts_under_review(kind, item) -> list[dict]:
+    """Each text of the item, marked where personal data was detected, with what was found where."""
+    fields = (("title", _("Title")), ("story", _("Story"))) if kind == "complaint" else (("body", _("Text")),)
+    texts = []
+    for field, label in fields:
+        text = getattr(item, field)
+        findings = find_personal_data(text)
+        texts.append({"field": field, "label": label, "pieces": _cut_at_findings(text, findings), "findings": [
+            {"finding": finding, "line": text.count("\n", 0, finding.start) + 1} for finding in findings
+        ]})
+    return texts
+
+
 @login_required
 @require_safe
 def item_detail(request, kind, pk):
@@ -120,8 +143,11 @@ def item_detail(request, kind, pk):
     item = _item(kind, pk)
     complaint = _complaint_of(item)
     versions = Version.objects.filter(**{kind: item}) if kind in ("complaint", "message") else Version.objects.none()
+    texts = _texts_under_review(kind, item)
     return render(request, "moderation/item.html", {
         "kind": kind, "item": item, "complaint": complaint,
+        "texts": texts, "personal_data_found": any(text["findings"] for text in texts),
+        "evidence": complaint.attachments.all() if kind == "complaint" else (),
         "flags": Flag.objects.filter(**{kind: item}).select_related("reporter"),
         "open_flags": Flag.objects.filter(**{kind: item}, status=Flag.Status.OPEN).exists(),
         "versions": versions.select_related("edited_by"),
