@@ -13,7 +13,7 @@ from companies.text import domain_of
 from complaints.abuse import HumanCheckMixin
 from complaints.evidence import inspect_upload
 from complaints.models import CURRENCIES, Attachment, Complaint, Evaluation, Flag, Message, ModerationAction, Offer
-from complaints.services import COMPLAINT_FIELDS
+from complaints.services import COMPLAINT_FIELDS, new_personal_data, title_personal_data_message
 
 
 class SubmissionTokenField(forms.CharField):
@@ -249,7 +249,25 @@ def fresh_submission_tokens(html: bytes) -> bytes:
     return _RENDERED_TOKEN.sub(lambda _match: f'name="submission_token" value="{uuid.uuid4()}"'.encode(), html)
 
 
-class AuthorReplyForm(TokenMixin):
+class SendAnywayMixin(forms.Form):
+    """Public words that seem to hold personal data come back with a warning at the text and this box;
+    ticked, they are sent and wait for a moderator (services.hold_for_personal_data)."""
+
+    send_anyway = forms.BooleanField(
+        label=_("Send anyway: a moderator checks it before others can read it"), required=False,
+    )
+    text_field = "body"
+
+    def warn_personal_data(self, error) -> None:
+        self.add_error(self.text_field, str(error))
+        self.personal_data_warned = True
+
+    @property
+    def asks_send_anyway(self) -> bool:
+        return getattr(self, "personal_data_warned", False) or bool(self["send_anyway"].value())
+
+
+class AuthorReplyForm(SendAnywayMixin, TokenMixin):
     id_format = "id_reply_%s"
     body = forms.CharField(label=_("Your reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
     is_private = forms.BooleanField(
@@ -257,7 +275,7 @@ class AuthorReplyForm(TokenMixin):
     )
 
 
-class CompanyMessageForm(TokenMixin):
+class CompanyMessageForm(SendAnywayMixin, TokenMixin):
     id_format = "id_company_%s"
     OFFER_FIELDS = ["offer_kind", "offer_amount", "offer_currency", "offer_days", "offer_description", "offer_expires_on"]
     # The offers that have an amount (only free days have a number of days): anything else typed would be dropped.
@@ -384,7 +402,7 @@ class EvaluationForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class CommentForm(HumanCheckMixin, TokenMixin):
+class CommentForm(HumanCheckMixin, SendAnywayMixin, TokenMixin):
     id_format = "id_comment_%s"
     body = forms.CharField(label=_("Your comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -444,10 +462,21 @@ class FlagForm(forms.Form):
         return cleaned
 
 
-class EditComplaintForm(forms.Form):
+class EditComplaintForm(SendAnywayMixin):
+    text_field = "story"
     title = forms.CharField(label=_("Title"), max_length=150)
     story = forms.CharField(label=_("What happened"), max_length=10000, widget=forms.Textarea(attrs={"rows": 12}))
 
+    def __init__(self, *args, checks_title: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checks_title = checks_title  # a moderator's edit is not checked
 
-class EditMessageForm(forms.Form):
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        if self.checks_title and new_personal_data(title, was=self.initial.get("title", "")):
+            raise ValidationError(title_personal_data_message())
+        return title
+
+
+class EditMessageForm(SendAnywayMixin):
     body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))

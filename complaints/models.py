@@ -406,6 +406,9 @@ class Message(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_hidden = models.BooleanField(default=False, editable=False)
     text_held = models.BooleanField(default=False, editable=False)
+    # False while a text sent anyway with personal data waits for a moderator: the other side and the
+    # followers are told once it may be read, not before.
+    announced = models.BooleanField(default=True, editable=False)
 
     objects = MessageQuerySet.as_manager()
 
@@ -649,6 +652,7 @@ class ModerationAction(models.Model):
         MOVE = "move", _("Moved to another company")
         MERGE = "merge", _("Companies merged")
         DISMISS_FLAG = "dismiss", _("Flag dismissed")
+        RELEASE = "release", _("Held text released")
         SUSPEND = "suspend", _("Member suspended")
         UNSUSPEND = "unsuspend", _("Suspension lifted")
         APPROVE_COMPANY = "approve_company", _("Company approved")

@@ -39,7 +39,19 @@ from complaints.models import (
     is_moderator,
 )
 from complaints.notifications import notify
-from complaints.services import ComplaintError, _locked, _move, _publish, _timeline, ensure_can_post
+from complaints.pii import has_personal_data
+from complaints.services import (
+    ComplaintError,
+    _locked,
+    _move,
+    _publish,
+    _timeline,
+    ensure_can_post,
+    hold_for_personal_data,
+    message_announce,
+    new_personal_data,
+    title_personal_data_message,
+)
 from complaints_site.public_content import public_content_changed
 
 Event = StatusChange.Event
@@ -88,6 +100,15 @@ def _public_note(complaint: Complaint, event: str, params: dict | None = None) -
 
 def _flags_of(item):
     return Flag.objects.filter(**{type(item).__name__.lower(): item})
+
+
+def _let_read(item) -> None:
+    """A held text may be read again (saved by the caller); a message held since it was sent is
+    announced now, as it would have been then."""
+    item.text_held = False
+    if isinstance(item, Message) and not item.announced:
+        item.announced = True
+        message_announce(item, complaint=item.complaint, actor=item.author)
 
 
 def _close_flags(item, *, moderator, status) -> None:
@@ -198,8 +219,9 @@ def moderation_restore(*, item, moderator, reason: str = "ok", note: str = ""):
                 raise ComplaintError(_("This is not hidden."))
             if item.is_hidden:
                 _public_note(item.complaint, Event.ITEM_RESTORED)
-            item.is_hidden = item.text_held = False
-            item.save(update_fields=["is_hidden", "text_held"])
+            item.is_hidden = False
+            _let_read(item)
+            item.save()
             public_content_changed()
         _record(actor=moderator, action=ModerationAction.Action.RESTORE, reason=reason, note=note,
                 **_item_targets(item))
@@ -222,10 +244,16 @@ def moderation_redact(*, item, field: str, selection: str, moderator, reason: st
     with transaction.atomic():
         item = type(item).objects.select_for_update().get(pk=item.pk)
         original = getattr(item, field)
+        if selection not in original and "\r\n" in original:
+            # Selected in a browser, line breaks come as "\n"; a text sent from a form keeps "\r\n".
+            selection = selection.replace("\r\n", "\n").replace("\n", "\r\n")
         if selection not in original:
             raise ComplaintError(_("The selected text is no longer in the item; reload and select again."))
         setattr(item, field, original.replace(selection, redaction_marker(item)))
-        item.text_held = False
+        if isinstance(item, Complaint):
+            item.text_held = False
+        else:
+            _let_read(item)
         item.save()
         public_content_changed()
         complaint = item if isinstance(item, Complaint) else item.complaint
@@ -275,19 +303,22 @@ def flag_create(*, user, item, reason: str, text: str = "") -> Flag:
 
 
 def moderation_dismiss_flags(*, item, moderator, note: str = "") -> int:
-    """The reports about an item were not right: close them and release a held text."""
+    """The reports about an item were not right, or a text held for personal data is fine after all:
+    close the reports and let the text be read."""
     _require_moderator(moderator)
     with transaction.atomic():
         item = type(item).objects.select_for_update().get(pk=item.pk)
         count = _flags_of(item).filter(status=Flag.Status.OPEN).update(
             status=Flag.Status.DISMISSED, decided_by=moderator, decided_at=timezone.now()
         )
-        if count == 0:
+        if count == 0 and not item.text_held:
             raise ComplaintError(_("There are no open reports about this; someone may have decided already."))
-        type(item).objects.filter(pk=item.pk).update(text_held=False)
-        public_content_changed()
-        _record(actor=moderator, action=ModerationAction.Action.DISMISS_FLAG, reason="ok", note=note,
-                **_item_targets(item))
+        if item.text_held:
+            _let_read(item)
+            item.save()
+            public_content_changed()
+        action = ModerationAction.Action.DISMISS_FLAG if count else ModerationAction.Action.RELEASE
+        _record(actor=moderator, action=action, reason="ok", note=note, **_item_targets(item))
     return count
 
 
@@ -442,7 +473,9 @@ def moderation_unsuspend(*, member, moderator, note: str = "") -> None:
 
 # Edits: authors within a short time, moderators always; every edit keeps a version.
 
-def complaint_edit(*, complaint: Complaint, user, title: str, story: str) -> Complaint:
+def complaint_edit(*, complaint: Complaint, user, title: str, story: str, send_anyway: bool = False) -> Complaint:
+    """The author (for a while after publishing) or a moderator changes the words; the earlier ones are
+    kept. Personal data the author adds is refused, or held for a moderator when sent anyway."""
     with transaction.atomic():
         complaint = _locked(complaint)
         moderator = is_moderator(user)
@@ -459,6 +492,11 @@ def complaint_edit(*, complaint: Complaint, user, title: str, story: str) -> Com
             ensure_can_post(user)
         if (title, story) == (complaint.title, complaint.story):
             return complaint
+        if not moderator and new_personal_data(title, was=complaint.title):
+            raise ComplaintError(title_personal_data_message())
+        if not moderator and hold_for_personal_data(f"{title}\n{story}", send_anyway=send_anyway,
+                                                    was=f"{complaint.title}\n{complaint.story}"):
+            complaint.text_held = True
         Version.objects.create(complaint=complaint, title=complaint.title, body=complaint.story, edited_by=user)
         complaint.title, complaint.story = title, story
         complaint.edited_at = timezone.now()
@@ -470,7 +508,10 @@ def complaint_edit(*, complaint: Complaint, user, title: str, story: str) -> Com
     return complaint
 
 
-def message_edit(*, message: Message, user, body: str) -> Message:
+def message_edit(*, message: Message, user, body: str, send_anyway: bool = False) -> Message:
+    """The writer (for some minutes) or a moderator changes a message. Personal data the writer adds to
+    public words is refused, or held when sent anyway; taking it out of a text held since it was sent
+    lets it be read."""
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)
         moderator = is_moderator(user)
@@ -485,6 +526,11 @@ def message_edit(*, message: Message, user, body: str) -> Message:
             ensure_can_post(user)
         if body == message.body:
             return message
+        if not moderator and not message.is_private:
+            if hold_for_personal_data(body, send_anyway=send_anyway, was=message.body):
+                message.text_held = True
+            elif not message.announced and not has_personal_data(body) and not _flags_of(message).exists():
+                _let_read(message)
         Version.objects.create(message=message, body=message.body, edited_by=user)
         message.body = body
         message.edited_at = timezone.now()
@@ -502,6 +548,7 @@ def queue_counts() -> dict:
     return {
         "pending": Complaint.objects.filter(status=Complaint.Status.PENDING).count(),
         "flagged": flagged_items_count(),
+        "held": sum(query.count() for query in held_without_reports().values()),
         "claims": RepresentationClaim.objects.filter(status=RepresentationClaim.Status.PENDING).count(),
         "companies": proposed_companies().count(),
     }
@@ -514,6 +561,18 @@ def flagged_items_count() -> int:
         + open_flags.filter(message__isnull=False).values("message").distinct().count()
         + open_flags.filter(comment__isnull=False).values("comment").distinct().count()
     )
+
+
+def held_without_reports() -> dict:
+    """Texts held for personal data that no open report explains (sent anyway, or added in an edit),
+    by kind: the queue lists them apart, for a moderator to let them be read, redact or hide."""
+    open_reports = Flag.objects.filter(status=Flag.Status.OPEN)
+    return {
+        kind: model.objects.filter(text_held=True).exclude(
+            Exists(open_reports.filter(**{kind: OuterRef("pk")}))
+        ).exclude(**({"status": Complaint.Status.HIDDEN} if model is Complaint else {"is_hidden": True}))
+        for kind, model in (("complaint", Complaint), ("message", Message), ("comment", Comment))
+    }
 
 
 def proposed_companies():

@@ -28,6 +28,7 @@ from complaints.moderation import (
     complaint_edit,
     complaint_reopen_rejected,
     flag_create,
+    held_without_reports,
     message_edit,
     moderation_approve,
     moderation_confirm_company,
@@ -45,7 +46,7 @@ from complaints.moderation import (
     queue_counts,
 )
 from complaints.pii import find_personal_data
-from complaints.services import ComplaintError
+from complaints.services import ComplaintError, PersonalDataError
 from complaints.transparency import transparency_report
 
 ITEM_MODELS = {"complaint": Complaint, "message": Message, "comment": Comment}
@@ -104,11 +105,16 @@ def queue(request):
         for item in items:
             flagged.append({"kind": kind, "item": item, "first_flag": item.first_flag, "flags": item.open_flag_list})
     flagged.sort(key=lambda row: row["first_flag"])
+    held = [
+        {"kind": kind, "item": item}
+        for kind, query in held_without_reports().items()
+        for item in query.order_by("pk")[:100]
+    ]
     claims = RepresentationClaim.objects.filter(status=RepresentationClaim.Status.PENDING).select_related(
         "company", "user"
     )
     return render(request, "moderation/queue.html", {
-        "counts": queue_counts(), "pending": pending, "flagged": flagged, "claims": claims,
+        "counts": queue_counts(), "pending": pending, "flagged": flagged, "held": held, "claims": claims,
         "companies": proposed_companies().order_by("created_at"),
         "suspended": Suspension.objects.select_related("user").order_by("-created_at")[:50],
     })
@@ -136,14 +142,25 @@ def _texts_under_review(kind, item) -> list[dict]:
     return texts
 
 
+DECISIONS = ("approve", "reject", "hide", "restore", "dismiss", "suspend")
+
+
 @login_required
 @require_safe
 def item_detail(request, kind, pk):
     _moderator_only(request)
-    item = _item(kind, pk)
+    return _item_page(request, kind, _item(kind, pk))
+
+
+def _item_page(request, kind, item, sent=None):
+    """The review page; `sent` is a decision form sent back with its error and the note as typed."""
     complaint = _complaint_of(item)
     versions = Version.objects.filter(**{kind: item}) if kind in ("complaint", "message") else Version.objects.none()
     texts = _texts_under_review(kind, item)
+    forms = {name: ModerationForm() for name in DECISIONS}
+    forms["redact"] = RedactForm(initial={"field": "story" if kind == "complaint" else "body"})
+    forms["move"] = CompanyChoiceForm()
+    forms.update(sent or {})
     return render(request, "moderation/item.html", {
         "kind": kind, "item": item, "complaint": complaint,
         "texts": texts, "personal_data_found": any(text["findings"] for text in texts),
@@ -152,25 +169,26 @@ def item_detail(request, kind, pk):
         "open_flags": Flag.objects.filter(**{kind: item}, status=Flag.Status.OPEN).exists(),
         "versions": versions.select_related("edited_by"),
         "redactions": Redaction.objects.filter(**{kind: item}),
-        "form": ModerationForm(), "redact_form": RedactForm(initial={"field": "story" if kind == "complaint" else "body"}),
-        "move_form": CompanyChoiceForm(), "suspended": Suspension.objects.filter(user_id=item.author_id).first(),
+        "forms": forms, "suspended": Suspension.objects.filter(user_id=item.author_id).first(),
     })
 
 
-def _decide(request, kind, pk, action, success, form_class=ModerationForm):
+def _decide(request, kind, pk, action, success, *, name, form_class=ModerationForm):
+    """Carry out one decision; refused or invalid, the page comes back with the error in that
+    decision's form and the note as the moderator typed it."""
     _moderator_only(request)
     item = _item(kind, pk)
     form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("complaints:moderation_item", kind=kind, pk=pk)
-    try:
-        action(item, form)
-    except ComplaintError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, success)
-    return redirect("complaints:moderation_item", kind=kind, pk=pk)
+    if form.is_valid():
+        try:
+            action(item, form)
+        except ComplaintError as error:
+            # Said at the top: another moderator may have decided first, and this form may be gone.
+            messages.error(request, str(error))
+        else:
+            messages.success(request, success)
+            return redirect("complaints:moderation_item", kind=kind, pk=pk)
+    return _item_page(request, kind, _item(kind, pk), sent={name: form})
 
 
 @require_POST
@@ -178,7 +196,7 @@ def _decide(request, kind, pk, action, success, form_class=ModerationForm):
 def approve(request, pk):
     return _decide(request, "complaint", pk, lambda item, form: moderation_approve(
         complaint=item, moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]),
-        _("Approved and published; the author has been told."))
+        _("Approved and published; the author has been told."), name="approve")
 
 
 @require_POST
@@ -186,7 +204,7 @@ def approve(request, pk):
 def reject(request, pk):
     return _decide(request, "complaint", pk, lambda item, form: moderation_reject(
         complaint=item, moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]),
-        _("Rejected; the author has been told why."))
+        _("Rejected; the author has been told why."), name="reject")
 
 
 @require_POST
@@ -194,7 +212,7 @@ def reject(request, pk):
 def hide(request, kind, pk):
     return _decide(request, kind, pk, lambda item, form: moderation_hide(
         item=item, moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]),
-        _("Hidden."))
+        _("Hidden."), name="hide")
 
 
 @require_POST
@@ -202,7 +220,7 @@ def hide(request, kind, pk):
 def restore(request, kind, pk):
     return _decide(request, kind, pk, lambda item, form: moderation_restore(
         item=item, moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]),
-        _("Restored."))
+        _("Restored."), name="restore")
 
 
 @require_POST
@@ -211,14 +229,16 @@ def redact(request, kind, pk):
     return _decide(request, kind, pk, lambda item, form: moderation_redact(
         item=item, field=form.cleaned_data["field"], selection=form.cleaned_data["selection"],
         moderator=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]),
-        _("Redacted. The original is kept for moderators and purged after 30 days."), form_class=RedactForm)
+        _("Redacted. The original is kept for moderators and purged after 30 days."),
+        name="redact", form_class=RedactForm)
 
 
 @require_POST
 @login_required
 def dismiss_flags(request, kind, pk):
     return _decide(request, kind, pk, lambda item, form: moderation_dismiss_flags(
-        item=item, moderator=request.user, note=form.cleaned_data["note"]), _("Reports dismissed."))
+        item=item, moderator=request.user, note=form.cleaned_data["note"]), _("Decided: no open reports are left, and the text is shown."),
+        name="dismiss")
 
 
 @require_POST
@@ -226,7 +246,8 @@ def dismiss_flags(request, kind, pk):
 def move(request, pk):
     return _decide(request, "complaint", pk, lambda item, form: moderation_move(
         complaint=item, company=form.company, moderator=request.user, reason=form.cleaned_data["reason"],
-        note=form.cleaned_data["note"]), _("Moved; both companies' figures are updated."), form_class=CompanyChoiceForm)
+        note=form.cleaned_data["note"]), _("Moved; both companies' figures are updated."),
+        name="move", form_class=CompanyChoiceForm)
 
 
 @require_POST
@@ -239,7 +260,7 @@ def suspend(request, kind, pk):
         else:
             moderation_suspend(member=member, moderator=request.user, reason=form.cleaned_data["reason"],
                                note=form.cleaned_data["note"])
-    return _decide(request, kind, pk, action, _("Done."))
+    return _decide(request, kind, pk, action, _("Done."), name="suspend")
 
 
 @login_required
@@ -300,8 +321,8 @@ def flag_form(request, kind, pk):
     item, complaint = _reportable(request, kind, pk)
     if kind != "complaint" and item.text_held and not is_moderator(request.user):
         # The form quotes the item; a held text stays held here too (this copy is never saved).
-        item.body = (_("Held for review: several people reported personal data in this message.") if kind == "message"
-                     else _("Held for review: several people reported personal data in this comment."))
+        item.body = (_("Held for review: a moderator is checking this message for personal data.") if kind == "message"
+                     else _("Held for review: a moderator is checking this comment for personal data."))
     return render(request, "moderation/flag.html", {"kind": kind, "item": item, "complaint": complaint,
                                                     "form": FlagForm()})
 
@@ -311,12 +332,15 @@ def edit_complaint(request, pk):
     complaint = get_object_or_404(Complaint, pk=pk)
     if complaint.author_id != request.user.pk and not is_moderator(request.user):
         raise PermissionDenied
-    form = EditComplaintForm(request.POST or None, initial={"title": complaint.title, "story": complaint.story})
+    form = EditComplaintForm(request.POST or None, initial={"title": complaint.title, "story": complaint.story},
+                             checks_title=not is_moderator(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             complaint_edit(complaint=complaint, user=request.user, **form.cleaned_data)
+        except PersonalDataError as error:
+            form.warn_personal_data(error)
         except ComplaintError as error:
-            messages.error(request, str(error))
+            form.add_error(None, str(error))  # in the form, with the words as typed
         else:
             messages.success(request, _("Your changes are saved; the earlier text is kept for the moderators."))
             return redirect(complaint)
@@ -331,9 +355,11 @@ def edit_message(request, pk):
     form = EditMessageForm(request.POST or None, initial={"body": message.body})
     if request.method == "POST" and form.is_valid():
         try:
-            message_edit(message=message, user=request.user, body=form.cleaned_data["body"])
+            message_edit(message=message, user=request.user, **form.cleaned_data)
+        except PersonalDataError as error:
+            form.warn_personal_data(error)
         except ComplaintError as error:
-            messages.error(request, str(error))
+            form.add_error(None, str(error))  # in the form, with the words as typed
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect(message.complaint.get_absolute_url() + f"#message-{message.pk}")

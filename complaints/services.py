@@ -36,6 +36,7 @@ from complaints.models import (
     is_moderator,
 )
 from complaints.notifications import follower_ids, notify, representative_ids
+from complaints.pii import find_personal_data, has_personal_data
 from complaints.timeline import offer_params
 from complaints_site.public_content import public_content_changed
 
@@ -59,6 +60,41 @@ class ComplaintError(Exception):
 
 class CallbackTimeError(ComplaintError):
     """A refused call-back time: the form shows it at that field."""
+
+
+class PersonalDataError(ComplaintError):
+    """Public words that seem to hold personal data, sent without "send anyway": the form shows the
+    warning at the text, with that box to tick."""
+
+    def __init__(self, findings):
+        self.findings = findings
+        found = ", ".join(_("%(kind)s “%(text)s”") % {"kind": finding.label, "text": finding.text}
+                          for finding in findings)
+        super().__init__(
+            _("This seems to contain personal data: %(found)s. Everyone can read it. Take it out, or tick "
+              "“Send anyway”: then only you and the moderators see it until a moderator has checked it.")
+            % {"found": found}
+        )
+
+
+def title_personal_data_message() -> str:
+    # A title is shown in every list, card and search result: personal data never goes there, held or not.
+    return _("A title is shown in every list and search result: take the personal data out of it.")
+
+
+def new_personal_data(text: str, *, was: str = "") -> list:
+    """The personal data in a text that was not already in its earlier version."""
+    return [finding for finding in find_personal_data(text) if finding.text not in was]
+
+
+def hold_for_personal_data(text: str, *, send_anyway: bool, was: str = "") -> bool:
+    """The rule for public words, as for the story: personal data in them is refused with a warning;
+    sent anyway, the text is held until a moderator has looked. Whatever `was` already there
+    (an edit's earlier text, as a moderator let it stand) does not count again."""
+    findings = new_personal_data(text, was=was)
+    if findings and not send_anyway:
+        raise PersonalDataError(findings)
+    return bool(findings)
 
 
 def _move(complaint: Complaint, *, to, actor, event: str, params: dict | None = None, note: str = "") -> None:
@@ -188,8 +224,6 @@ def needs_review(complaint: Complaint) -> bool:
     if "first" in rule and not has_approved_complaint(complaint.author_id):
         return True
     if "personal_data" in rule:
-        from complaints.pii import has_personal_data
-
         return has_personal_data(f"{complaint.title}\n{complaint.story}")
     return False
 
@@ -253,8 +287,13 @@ def message_post(
     callback_at=None,
     offer: dict | None = None,
     submission_token=None,
+    send_anyway: bool = False,
 ) -> Message:
-    """The author replies, or a representative writes for the company (perhaps with an offer)."""
+    """The author replies, or a representative writes for the company (perhaps with an offer).
+
+    Public words with personal data are refused, or held for a moderator when sent anyway;
+    nobody is told about a held message until a moderator lets it be read.
+    """
     with transaction.atomic():
         complaint = _locked(complaint)
         if submission_token is not None:
@@ -274,11 +313,12 @@ def message_post(
             raise ComplaintError(_("An offer is made in public and needs its details."))
         if callback_at is not None:
             _check_callback(complaint, callback_at, for_company=for_company)
+        held = not is_private and hold_for_personal_data(body, send_anyway=send_anyway)
 
         now = timezone.now()
         message = Message.objects.create(
             complaint=complaint, author=user, company=complaint.company if for_company else None, kind=kind,
-            body=body, is_private=is_private, callback_at=callback_at,
+            body=body, is_private=is_private, callback_at=callback_at, text_held=held, announced=not held,
             submission_token=submission_token or uuid.uuid4(), created_at=now,
         )
         if kind == Message.Kind.OFFER:
@@ -295,16 +335,21 @@ def message_post(
                       actor=user)
         _set_waiting(complaint, Complaint.WaitingOn.AUTHOR if for_company else Complaint.WaitingOn.COMPANY, now)
         complaint.save()
-
-        if for_company:
-            notify(template="company_message", users=[complaint.author_id], complaint=complaint, actor=user,
-                   private=is_private)
-        else:
-            notify(template="author_message", users=representative_ids(complaint.company), complaint=complaint,
-                   actor=user, private=is_private)
-        if not is_private:
-            notify(template="followed_update", users=follower_ids(complaint), complaint=complaint, actor=user)
+        if not held:
+            message_announce(message, complaint=complaint, actor=user)
     return message
+
+
+def message_announce(message: Message, *, complaint: Complaint, actor) -> None:
+    """Tell the other side, and the followers of public words, that there is a message to read."""
+    if message.company_id is not None:
+        notify(template="company_message", users=[complaint.author_id], complaint=complaint, actor=actor,
+               private=message.is_private)
+    else:
+        notify(template="author_message", users=representative_ids(complaint.company), complaint=complaint,
+               actor=actor, private=message.is_private)
+    if not message.is_private:
+        notify(template="followed_update", users=follower_ids(complaint), complaint=complaint, actor=actor)
 
 
 def _check_callback(complaint: Complaint, when, *, for_company: bool) -> None:
@@ -540,8 +585,9 @@ def follow_toggle(*, complaint: Complaint, user) -> bool:
     return True
 
 
-def comment_post(*, complaint: Complaint, user, body: str, submission_token=None) -> Comment:
-    """A public comment below the thread; it never changes the complaint's state."""
+def comment_post(*, complaint: Complaint, user, body: str, submission_token=None, send_anyway: bool = False) -> Comment:
+    """A public comment below the thread; it never changes the complaint's state. Personal data in it
+    is refused, or held for a moderator when sent anyway."""
     if not Viewer(user, complaint).can_take_part:
         raise ComplaintError(_("Only members can comment on a public complaint."))
     ensure_can_post(user)
@@ -550,10 +596,12 @@ def comment_post(*, complaint: Complaint, user, body: str, submission_token=None
             existing = Comment.objects.filter(author=user, submission_token=submission_token).first()
             if existing is not None:
                 return existing
+        held = hold_for_personal_data(body, send_anyway=send_anyway)
         try:
             with transaction.atomic():
                 comment = Comment.objects.create(
-                    complaint=complaint, author=user, body=body, submission_token=submission_token or uuid.uuid4()
+                    complaint=complaint, author=user, body=body, text_held=held,
+                    submission_token=submission_token or uuid.uuid4(),
                 )
         except IntegrityError:
             # The same form sent twice at once: the request that got in first posted the comment.

@@ -32,6 +32,7 @@ from complaints.search import results_page
 from complaints.services import (
     CallbackTimeError,
     ComplaintError,
+    PersonalDataError,
     comment_post,
     complaint_evaluate,
     complaint_reopen,
@@ -294,7 +295,11 @@ def message_post_view(request, pk):
             callback_at=data.get("callback_at"),
             offer=form.offer_details() if as_company else None,
             submission_token=data.get("submission_token"),
+            send_anyway=data["send_anyway"],
         )
+    except PersonalDataError as error:
+        form.warn_personal_data(error)
+        return _complaint_page(request, complaint, viewer, **{"company_form" if as_company else "author_form": form})
     except ComplaintError as error:
         # Shown in the form as sent, so what was typed is not lost.
         at_callback = isinstance(error, CallbackTimeError) and "callback_at" in form.fields
@@ -468,7 +473,11 @@ def comment_post_view(request, pk):
         return _complaint_page(request, complaint, viewer, comment_form=form)
     try:
         comment = comment_post(complaint=complaint, user=request.user, body=form.cleaned_data["body"],
-                               submission_token=form.cleaned_data.get("submission_token"))
+                               submission_token=form.cleaned_data.get("submission_token"),
+                               send_anyway=form.cleaned_data["send_anyway"])
+    except PersonalDataError as error:
+        form.warn_personal_data(error)
+        return _complaint_page(request, complaint, viewer, comment_form=form)
     except ComplaintError as error:
         form.add_error(None, str(error))  # shown in the form as sent, so what was typed is not lost
         return _complaint_page(request, complaint, viewer, comment_form=form)

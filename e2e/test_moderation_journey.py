@@ -166,3 +166,53 @@ def test_member_reports_abuse_and_the_moderator_hides_the_complaint_with_a_reaso
     headers = reports.get_by_role("columnheader").all_inner_texts()
     row = reports.get_by_role("row").filter(has=visitor.get_by_role("rowheader", name=month, exact=True))
     expect(row.get_by_role("cell").nth(headers.index("Abuse or hate") - 1)).to_have_text("1")
+
+
+def test_a_comment_with_a_phone_number_is_held_and_the_moderator_removes_the_selected_number(
+    page, log_in, person
+):
+    company = CompanyFactory(name="Beeline")
+    complaint = make_published(company=company, title="No signal at home since May")
+    url = complaint.get_absolute_url()
+    commenter = UserFactory(email="neighbour@example.com")
+    moderator = make_moderator()
+    log_in(commenter)
+    words = f"Same in our building. The installer gave his own number, {PHONE}, and never came."
+
+    # The member comments with a phone number: warned at the text, nothing is posted yet.
+    page.goto(url)
+    comments = page.get_by_role("region", name="Comments")
+    comments.get_by_label(label("Your comment")).fill(words)
+    comments.get_by_role("button", name="Post comment").click()
+    comments = page.get_by_role("region", name="Comments")
+    expect(comments.get_by_text(re.compile("seems to contain personal data"))).to_contain_text(PHONE)
+    expect(comments.get_by_label(label("Your comment"))).to_have_value(words)
+
+    # Sent anyway: the writer reads it with a word on why others do not, a visitor sees the hold.
+    comments.get_by_label(re.compile("^Send anyway")).check()
+    comments.get_by_role("button", name="Post comment").click()
+    comments = page.get_by_role("region", name="Comments")
+    expect(comments).to_contain_text(PHONE)
+    expect(comments).to_contain_text("Only you and the moderators can read this")
+    visitor = person()
+    visitor.goto(url)
+    expect(visitor.get_by_role("region", name="Comments")).to_contain_text("Held for review")
+    expect(visitor.get_by_role("main")).not_to_contain_text("912")
+
+    # The moderator finds it among the held texts, selects the number with the mouse and removes it.
+    mod = person(moderator)
+    mod.goto("/moderation/")
+    held = mod.get_by_role("region", name="Texts held for personal data")
+    held.get_by_role("link", name=re.compile(r"^Comment #")).click()
+    expect(mod.get_by_text("Or select the words in the text above")).to_be_visible()  # the script is running
+    mod.locator(".review-body mark").select_text()
+    expect(mod.get_by_label(label("Exact text to remove"))).to_have_value(PHONE)
+    mod.get_by_role("button", name="Redact", exact=True).click()
+    expect(mod.get_by_role("status")).to_contain_text("Redacted")
+
+    # Everyone reads the comment now, without the number.
+    visitor.goto(url)
+    shown = visitor.get_by_role("region", name="Comments")
+    expect(shown).to_contain_text("Same in our building")
+    expect(shown).to_contain_text(REMOVED)
+    expect(visitor.get_by_role("main")).not_to_contain_text("912")

@@ -2,6 +2,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
+from companies.models import Representative
 from companies.tests.factories import CompanyFactory
 from complaints.models import Complaint
 from complaints.services import complaint_save_draft, complaint_submit
@@ -73,3 +74,10 @@ def make_draft(*, author=None, company=None, evidence=(), **fields) -> Complaint
 def make_published(*, author=None, company=None, **fields) -> Complaint:
     draft = make_draft(author=author, company=company, **fields)
     return complaint_submit(complaint=draft, user=draft.author)
+
+
+def make_representative(company, **kwargs):
+    """A member who represents the company (verified by its e-mail domain)."""
+    user = UserFactory(**kwargs)
+    Representative.objects.create(user=user, company=company, role="owner", verified_by="domain")
+    return user

@@ -320,8 +320,14 @@ def test_a_complaint_waiting_for_review_cannot_be_hidden_or_restored(pending, mo
 def thread(published, representative, other_member):
     """A company message and a member's comment on a published complaint."""
     message = message_post(complaint=published, user=representative, kind=Message.Kind.ANSWER,
-                           body=f"Call our engineer on {PHONE}.")
-    comment = comment_post(complaint=published, user=other_member, body=f"Same here, my number is {PHONE}.")
+                           body=f"Call our engineer on {PHONE}.", send_anyway=True)
+    comment = comment_post(complaint=published, user=other_member, body=f"Same here, my number is {PHONE}.",
+                           send_anyway=True)
+    # Sent anyway, and read by everyone since (letting a held text be read has tests of its own).
+    Message.objects.filter(pk=message.pk).update(text_held=False, announced=True)
+    Comment.objects.filter(pk=comment.pk).update(text_held=False)
+    message.refresh_from_db()
+    comment.refresh_from_db()
     return {"message": message, "comment": comment}
 
 
@@ -926,4 +932,4 @@ def test_queue_counts_items_not_flags(pending, thread, published):
     for _n in range(2):
         flag_create(user=UserFactory(), item=thread["comment"], reason=Flag.Reason.SPAM)
     flag_create(user=UserFactory(), item=published, reason=Flag.Reason.NOT_REAL)
-    assert queue_counts() == {"pending": 1, "flagged": 2, "claims": 0, "companies": 0}
+    assert queue_counts() == {"pending": 1, "flagged": 2, "held": 0, "claims": 0, "companies": 0}

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from companies.models import Company, Representative
+from companies.models import Company
 from companies.services import claim_submit
 from companies.tests.factories import CompanyFactory
 from complaints.models import (
@@ -43,7 +43,7 @@ from complaints.moderation import (
     moderation_restore,
 )
 from complaints.services import comment_post, complaint_save_draft, complaint_submit, follow_toggle, message_post
-from complaints.tests.factories import UserFactory, complaint_fields, make_draft, make_published
+from complaints.tests.factories import UserFactory, complaint_fields, make_draft, make_published, make_representative
 
 PHONE = "+46 70 123 45 67"
 PHONE_IN_SLUG = "46-70-123-45-67"
@@ -56,12 +56,6 @@ PERSONAS = ("visitor", "member", "author", "rep", "moderator")
 def make_moderator(**kwargs):
     user = UserFactory(**kwargs)
     user.groups.add(Group.objects.get_or_create(name="moderators")[0])
-    return user
-
-
-def make_representative(company, **kwargs):
-    user = UserFactory(**kwargs)
-    Representative.objects.create(user=user, company=company, role="owner", verified_by="domain")
     return user
 
 
@@ -107,7 +101,8 @@ def world(settings, company):
     w.duplicate = CompanyFactory(name="2KOM Moscow")
     w.published = make_published(author=author, company=company, title="Router dead since March")
     w.message = message_post(complaint=w.published, user=rep, kind=Message.Kind.ANSWER,
-                             body=f"Call our engineer on {PHONE}.")
+                             body=f"Call our engineer on {PHONE}.", send_anyway=True)
+    Message.objects.filter(pk=w.message.pk).update(text_held=False, announced=True)  # a moderator let it be read
     w.hidden_message = message_post(complaint=w.published, user=rep, kind=Message.Kind.DETAILS, body="Rude words")
     moderation_hide(item=w.hidden_message, moderator=moderator, reason="abuse")
     w.comment = comment_post(complaint=w.published, user=UserFactory(), body="Buy cheap routers at example.org")
@@ -768,7 +763,7 @@ def test_the_queue_lists_each_kind_oldest_first_with_counts(settings, company, m
 
     response = client_for(moderator).get(reverse("complaints:moderation_queue"))
     page = text_of(response)
-    assert response.context["counts"] == {"pending": 3, "flagged": 2, "claims": 1, "companies": 1}
+    assert response.context["counts"] == {"pending": 3, "flagged": 2, "held": 0, "claims": 1, "companies": 1}
     assert [c.pk for c in response.context["pending"]] == [older.pk, newer.pk, draft.pk]
     assert [(row["kind"], row["item"].pk) for row in response.context["flagged"]] == [
         ("comment", thread.comment.pk), ("message", thread.message.pk)]

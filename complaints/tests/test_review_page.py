@@ -77,7 +77,7 @@ def test_one_click_removes_a_detected_item_without_retyping_it(moderator, held):
 
 def test_a_comment_under_review_shows_its_detected_items(moderator, company, member):
     complaint = make_published(author=UserFactory(), company=company)
-    comment = comment_post(complaint=complaint, user=member, body=f"Same, ring {PHONE}")
+    comment = comment_post(complaint=complaint, user=member, body=f"Same, ring {PHONE}", send_anyway=True)
     client = Client()
     client.force_login(moderator)
     html = client.get(reverse("complaints:moderation_item", args=["comment", comment.pk])).content.decode()

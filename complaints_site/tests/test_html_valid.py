@@ -89,6 +89,8 @@ def world(db):
     ).offer
     offer_respond(offer=offer, user=author, accept=True)
     comment_post(complaint=w.complaint, user=w.users["member"], body="Same here in Tallinn.")
+    w.held_comment = comment_post(complaint=w.complaint, user=w.users["member"], body="Ring me: +7 999 555-11-22",
+                                  send_anyway=True)
     flag_create(user=w.users["member"], item=w.complaint, reason="spam", text="Looks odd")
 
     w.resolved = make_published(author=author, company=w.x, title="Charged twice")
@@ -112,7 +114,8 @@ def _pages(w) -> dict[str, list[str]]:
     ]
     member = [reverse("complaints:new"), reverse("complaints:mine"), reverse("complaints:my_data"),
               reverse("complaints:delete_account"), reverse("companies:represent", args=[w.y.slug]),
-              reverse("complaints:flag_form", args=["complaint", w.complaint.pk])]
+              reverse("complaints:flag_form", args=["complaint", w.complaint.pk]),
+              (reverse("complaints:comment", args=[w.complaint.pk]), {"body": "Mail me: ivan@mail.example"})]
     return {
         "visitor": public + ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"],
         "member": public + member + ["/accounts/email/", "/accounts/password/change/"],
@@ -121,10 +124,17 @@ def _pages(w) -> dict[str, list[str]]:
                    reverse("complaints:evaluate", args=[w.complaint.pk]),
                    reverse("complaints:withdraw", args=[w.complaint.pk]), reverse("complaints:mine")],
         "rep": [w.complaint.get_absolute_url(), w.x.get_absolute_url(), reverse("companies:business"),
-                reverse("companies:team", args=[w.x.slug]), reverse("companies:templates", args=[w.x.slug])],
+                reverse("companies:team", args=[w.x.slug]), reverse("companies:templates", args=[w.x.slug]),
+                # Public words with personal data: the warning at the text, and the box to send anyway.
+                (reverse("complaints:message", args=[w.complaint.pk]),
+                 {"as": "company", "kind": "answer", "body": "Call +7 999 555-11-22"})],
         "other_rep": [w.complaint.get_absolute_url(), reverse("companies:business")],
         "moderator": [w.complaint.get_absolute_url(), reverse("complaints:moderation_queue"),
                       reverse("complaints:moderation_item", args=["complaint", w.complaint.pk]),
+                      reverse("complaints:moderation_item", args=["comment", w.held_comment.pk]),
+                      # A decision sent back with its error, and the note as typed.
+                      (reverse("complaints:moderation_hide", args=["complaint", w.complaint.pk]),
+                       {"reason": "nonsense", "note": "Kept <note>"}),
                       reverse("complaints:moderation_company", args=[w.x.slug]), reverse("companies:claims")],
     }
 
@@ -139,7 +149,11 @@ def _render_all(w, folder: Path, languages=("en",)) -> dict[str, str]:
         for language in languages:
             client.cookies["django_language"] = language
             for address in addresses:
-                response = client.get(address, HTTP_ACCEPT_LANGUAGE=language)
+                address, data = address if isinstance(address, tuple) else (address, None)
+                if data is None:
+                    response = client.get(address, HTTP_ACCEPT_LANGUAGE=language)
+                else:
+                    response = client.post(address, data, HTTP_ACCEPT_LANGUAGE=language)
                 assert response.status_code in (200, 404), f"{role} {address}: {response.status_code}"
                 assert response["Content-Type"].startswith("text/html"), f"{role} {address}"
                 name = f"{len(written):03d}.html"
