@@ -408,3 +408,14 @@ class CompanySlugRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_slug} → {self.company_id}"
+
+
+class PendingScorecardRefresh(models.Model):
+    """A refresh of the company's scorecard waits in the task queue. While it waits, further changes
+    to the company join it instead of queueing their own (companies.scorecards.request_refresh)."""
+
+    company = models.OneToOneField(Company, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"scorecard refresh of company {self.company_id}"

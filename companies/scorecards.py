@@ -14,14 +14,16 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.tasks import task
 from django.utils import timezone
 
-from companies.models import Company, Scorecard
+from companies.models import Company, PendingScorecardRefresh, Scorecard
 from companies.scoring import Rate, rating_rate, reputation_score
+from complaints_site.public_content import public_content_changed
 
 WINDOW_MONTHS = {Scorecard.Window.LAST_12_MONTHS: 12, Scorecard.Window.LAST_6_MONTHS: 6, Scorecard.Window.ALL_TIME: None}
 ACCEPTED_OFFER_STATUSES = ("accepted", "delivered", "confirmed", "disputed")
@@ -184,6 +186,10 @@ def scorecard_refresh(*, company_id: int, now: datetime | None = None) -> None:
         for window in WINDOW_MONTHS:
             figures = company_figures(company_id, window, now)
             card, _created = Scorecard.objects.select_for_update().get_or_create(company_id=company_id, window=window)
+            if card.complaints != figures["complaints"]:
+                # A complaint came into or left public view (the refresh runs after that change, in
+                # a worker): kept pages showing the old counts must go too.
+                public_content_changed()
             for name, value in figures.items():
                 setattr(card, name, value)
             card.computed_at = now
@@ -211,7 +217,15 @@ def scorecards_recompute_all(*, now: datetime | None = None) -> int:
 
 
 @task
+def recompute_all_task() -> int:
+    """The nightly recompute (settings.SCHEDULED_JOBS): the windows move on even when nothing changes."""
+    return scorecards_recompute_all()
+
+
+@task
 def refresh_scorecard_task(company_id: int) -> None:
+    # Changes from here on ask for a refresh of their own: this one may not see them.
+    PendingScorecardRefresh.objects.filter(company_id=company_id).delete()
     scorecard_refresh(company_id=company_id)
 
 
@@ -232,4 +246,19 @@ def schedule_scorecard_refresh(company_id: int) -> None:
     """Refresh the company's figures once the current transaction has committed."""
     if getattr(_local, "deferred", False):
         return
-    transaction.on_commit(lambda: refresh_scorecard_task.enqueue(company_id))
+    transaction.on_commit(lambda: request_refresh(company_id))
+
+
+def request_refresh(company_id: int) -> bool:
+    """Queue a refresh of the company's figures, unless one is already waiting: a burst of changes
+    to one company gives one refresh, run SCORECARD_REFRESH_DELAY seconds after the first of them."""
+    task = refresh_scorecard_task
+    if task.get_backend().supports_defer:
+        task = task.using(run_after=timezone.now() + timedelta(seconds=settings.SCORECARD_REFRESH_DELAY))
+    try:
+        with transaction.atomic():  # the mark and the task together, or neither
+            PendingScorecardRefresh.objects.create(company_id=company_id)
+            task.enqueue(company_id)
+    except IntegrityError:
+        return False  # a refresh is already waiting, and it will see this change
+    return True

@@ -768,3 +768,19 @@ class MemberPreferences(models.Model):
         if user is None or not getattr(user, "pk", None):
             return None
         return cls.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+
+
+class SentMail(models.Model):
+    """One notification delivered to one address: a notification task run again after a failure
+    (mail server down, worker killed) skips whoever already has it. Kept 30 days."""
+
+    notification = models.CharField(max_length=64)  # the sending task's id
+    email = models.CharField(max_length=254)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notification", "email"], name="sent_mail_once")]
+        indexes = [models.Index(fields=["sent_at"], name="sent_mail_sent_at")]
+
+    def __str__(self):
+        return f"{self.notification} to {self.email}"

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.tasks import task
 from django.template import Context
@@ -19,7 +19,7 @@ from django.template.loader import get_template
 from django.utils import translation
 
 from companies.models import Representative
-from complaints.models import ModerationAction
+from complaints.models import ModerationAction, SentMail
 
 
 def recipients_by_language(user_ids) -> dict[str, list[str]]:
@@ -47,19 +47,37 @@ def _render_text(name: str, context: dict) -> str:
     return get_template(name).template.render(Context(context, autoescape=False))
 
 
-@task
-def send_notification(*, template: str, user_ids: list[int], context: dict) -> int:
-    sent = 0
-    # Rendered once per language among the recipients, sent to each alone.
+@task(takes_context=True)
+def send_notification(context, *, template: str, user_ids: list[int], values: dict) -> int:
+    """Rendered once per language among the recipients, sent to each alone over one connection.
+
+    Run again after a failure (the mail server down, the worker killed), it sends only to those
+    who have not had it yet: each delivery is recorded, under this task's id, as it happens.
+    """
+    notification = str(context.task_result.id)
+    already = set(SentMail.objects.filter(notification=notification).values_list("email", flat=True))
+    outgoing = []
     for language, emails in recipients_by_language(user_ids).items():
+        emails = [email for email in emails if email not in already]
+        if not emails:
+            continue
         with translation.override(language):
-            localised = _named_in_language(context)
+            localised = _named_in_language(values)
             subject = " ".join(_render_text(f"emails/{template}_subject.txt", localised).split())
             body = _render_text(f"emails/{template}.txt", localised)
-        for email in emails:
-            send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [email])
-        sent += len(emails)
-    return sent
+        outgoing += [EmailMessage(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [email])
+                     for email in emails]
+    if not outgoing:
+        return 0
+    connection = mailers["default"]
+    connection.open()
+    try:
+        for message in outgoing:
+            connection.send_messages([message])
+            SentMail.objects.create(notification=notification, email=message.to[0])
+    finally:
+        connection.close()
+    return len(outgoing)
 
 
 _local = threading.local()  # per thread, so loading demo data never silences another thread's mail
@@ -99,7 +117,7 @@ def notify(*, template: str, users, complaint, actor=None, **extra) -> None:
 def notify_users(*, template: str, user_ids: list[int], context: dict) -> None:
     if _is_muted() or not user_ids:
         return
-    transaction.on_commit(lambda: send_notification.enqueue(template=template, user_ids=user_ids, context=context))
+    transaction.on_commit(lambda: send_notification.enqueue(template=template, user_ids=user_ids, values=context))
 
 
 def representative_ids(company) -> list[int]:

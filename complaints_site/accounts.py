@@ -12,6 +12,7 @@ from django.utils import translation
 from complaints.models import MemberPreferences
 from complaints.services import member_language_set
 from complaints_site.language import set_language_cookie
+from complaints_site.mail import send_later
 
 
 def portal_site() -> SimpleNamespace:
@@ -40,7 +41,11 @@ class AccountAdapter(DefaultAccountAdapter):
         language = MemberPreferences.language_of(user) or translation.get_language()
         with translation.override(language):
             # Without django.contrib.sites allauth would say "Hello from 127.0.0.1:8201!".
-            super().send_mail(template_prefix, email, {"current_site": portal_site(), **_on_site_url(context)})
+            message = self.render_mail(template_prefix, email, {
+                "request": allauth_context.request, "email": email, "current_site": portal_site(),
+                **_on_site_url(context),
+            })
+        send_later(message)  # by a task: the mail server is never waited for in the request
 
     def post_login(self, request, user, **kwargs):
         # Signing in brings back the member's own language, the success message included.

@@ -1,6 +1,8 @@
-"""Log records about requests name the path and the user id, and nothing more of the request."""
+"""Log records name the request (its id, path and user id, nothing more of it) or the task they
+were written in, so one line can be followed across web processes and workers."""
 
 import logging
+from contextvars import ContextVar
 
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.db import InterfaceError, OperationalError
@@ -18,6 +20,10 @@ def _outage_errors() -> tuple:
     return tuple(errors)
 
 
+current_request = ContextVar("current_request", default="-")  # set by middleware.RequestIdMiddleware
+current_task = ContextVar("current_task", default="-")  # "name:id", set by worker.Worker.run_task
+
+
 # The database or the cache cannot be reached: the request gets 503 (complaints_site.views.server_error).
 OUTAGE_ERRORS = _outage_errors()
 
@@ -27,6 +33,8 @@ class RequestContextFilter(logging.Filter):
         request = getattr(record, "request", None)
         record.path = getattr(request, "path", "-")
         record.user_id = _user_id(request, record) or "-"
+        record.request_id = current_request.get()
+        record.task = current_task.get()
         return True
 
 

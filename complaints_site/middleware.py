@@ -1,8 +1,13 @@
+import re
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from complaints_site.logging import current_request
 
 # Pages a person without a second factor can still reach: setting one up, their
 # account, signing out, and the static files.
@@ -32,3 +37,25 @@ class RequireSecondFactorMiddleware:
 
         has_role = user.is_staff or is_moderator(user) or Representative.objects.filter(user=user).exists()
         return has_role and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Each request has an id (a proxy's X-Request-ID, if it looks like one, else a new one): every
+    log line written while it runs names it, and the response carries it back for reports."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        token = current_request.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

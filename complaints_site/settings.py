@@ -43,12 +43,14 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_filters",
     "django_countries",
+    "django_tasks_db",
     "complaints_site",
     "companies",
     "complaints",
 ]
 
 MIDDLEWARE = [
+    "complaints_site.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -236,9 +238,38 @@ else:
     _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 MAILERS = {"default": _mailer}
 
-# Background work goes through Django's task framework; on one machine the
-# tasks run at once, in the request.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background work goes through Django's task framework. "database" keeps tasks in
+# the database (django-tasks-db) for `manage.py run_worker` processes to claim with
+# SKIP LOCKED, so nothing slow or fallible (mail, scorecards) runs in a request and
+# nothing is lost when a worker or the mail server stops. "immediate" runs each task
+# at once, in the process that enqueued it: the simple default for one machine.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate" if DEBUG else "database")
+if TASKS_BACKEND not in ("immediate", "database"):
+    raise ImproperlyConfigured("Environment variable TASKS_BACKEND must be immediate or database.")
+TASKS = {"default": {"BACKEND": {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}[TASKS_BACKEND]}}
+# A failing task runs again after TASK_RETRY_SECONDS, then twice as long each time (at most an
+# hour between tries), TASK_MAX_ATTEMPTS times in all; then it stays "failed" in the admin.
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 8)
+TASK_RETRY_SECONDS = env_int("TASK_RETRY_SECONDS", 10)
+# Workers say they are alive this often; a task whose worker has been silent for three
+# beats is run again by another worker.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
+# A change to a company queues a refresh of its scorecard this many seconds later; the changes
+# made meanwhile join it (one refresh for a burst, not one per change).
+SCORECARD_REFRESH_DELAY = env_int("SCORECARD_REFRESH_DELAY", 2)
+# Time-driven work, queued by `manage.py run_scheduler` (complaints_site/scheduler.py):
+# (name, task, "daily HH:MM" in TIME_ZONE or "every N minutes").
+SCHEDULED_JOBS = [
+    ("close_stale_complaints", "complaints.jobs.close_stale_complaints", "daily 03:00"),
+    ("purge_redactions", "complaints.jobs.purge_redactions", "daily 03:10"),
+    ("forget_sent_mail", "complaints.jobs.forget_sent_mail", "daily 03:20"),
+    ("recompute_scorecards", "companies.scorecards.recompute_all_task", "daily 04:00"),
+    ("prune_task_results", "complaints_site.jobs.prune_task_results", "daily 04:30"),
+]
+SCHEDULER_TICK_SECONDS = env_int("SCHEDULER_TICK_SECONDS", 30)
 
 # Security headers. CSP everywhere, also in development, so pages are built
 # against the policy they will meet in production.
@@ -290,7 +321,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_context": {"()": "complaints_site.logging.RequestContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s path=%(path)s user=%(user_id)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s request=%(request_id)s task=%(task)s "
+                         "path=%(path)s user=%(user_id)s %(message)s"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["request_context"], "formatter": "plain"},

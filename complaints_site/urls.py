@@ -19,6 +19,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("language/", choose_language, name="choose_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     # allauth's login, but answering 429 when too many wrong passwords were tried (the admin's login too).

@@ -1,10 +1,13 @@
 import sys
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -63,6 +66,50 @@ def healthz(request):
     """
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
+
+@never_cache
+@require_safe
+def readyz(request):
+    """For load balancers and monitoring: can this process serve, and is the background work keeping up?
+
+    503 when the database or the cache cannot be reached. The queue's depth and the age of its
+    oldest waiting task are reported (alerting on them is for the monitoring to decide).
+    """
+    report, ready = {}, True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        report["database"] = "ok"
+    except DatabaseError:
+        report["database"], ready = "unavailable", False
+    try:
+        cache.set("readyz", 1, timeout=10)
+        report["cache"] = "ok" if cache.get("readyz") == 1 else "not keeping values"
+        ready = ready and report["cache"] == "ok"
+    except Exception:  # noqa: BLE001 (any cache client error means: not ready)
+        report["cache"], ready = "unavailable", False
+    if report["database"] == "ok":
+        report["tasks"] = _queue_report()
+    report["status"] = "ok" if ready else "error"
+    return JsonResponse(report, status=200 if ready else 503)
+
+
+def _queue_report() -> dict:
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    waiting = DBTaskResult.objects.ready()
+    oldest = waiting.order_by("enqueued_at").values_list("run_after", "enqueued_at").first()
+    age = 0.0
+    if oldest is not None:
+        # A deferred task waits from its run_after, not from when it was queued.
+        since = oldest[1] if oldest[0].year == 9999 else max(oldest[0], oldest[1])
+        age = max((now - since).total_seconds(), 0.0)
+    return {
+        "backend": settings.TASKS_BACKEND, "waiting": waiting.count(),
+        "running": DBTaskResult.objects.running().count(), "failed": DBTaskResult.objects.failed().count(),
+        "oldest_waiting_seconds": round(age, 1),
+    }
 
 
 def server_error(request, template_name="500.html"):
