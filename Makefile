@@ -6,7 +6,7 @@ PORT ?= 8000
 # Exported so that the settings make mail links point at this port (SITE_URL).
 export PORT
 
-.PHONY: run test setup demo lint messages chromium clean
+.PHONY: run test setup demo lint messages chromium clean production
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.12 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
@@ -26,6 +26,11 @@ demo: setup
 
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The production shape on one machine: gunicorn, task workers and the scheduler against
+# PostgreSQL and Redis (bin/production; docs/DEPLOY.md for several machines).
+production: $(VENV)/.installed
+	bin/production
 
 # The Nu HTML checker (vnu-jar from the npm registry) that the tests run over every main page.
 node_modules/.installed: package.json package-lock.json

@@ -37,6 +37,18 @@ def test_deploy_check_warns_when_production_has_no_shared_cache():
     assert "REDIS_URL" in result.stdout + result.stderr
 
 
+def test_deploy_check_warns_when_production_runs_tasks_in_the_request():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **dict(PRODUCTION_ENV, TASKS_BACKEND="immediate"))
+    assert result.returncode != 0
+    assert "complaints_site.W002" in result.stdout + result.stderr
+
+
+def test_production_queues_tasks_in_the_database():
+    code = "from django.conf import settings as s; print(s.TASKS['default']['BACKEND'])"
+    result = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION_ENV)
+    assert result.stdout.strip() == "django_tasks_db.DatabaseBackend", result.stderr
+
+
 def test_production_language_cookie_is_secure_and_http_only():
     code = "from django.conf import settings as s; print(s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_HTTPONLY)"
     result = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION_ENV)

@@ -32,7 +32,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"Could not queue jobs: {error}")
             if once:
                 return
-            time.sleep(settings.SCHEDULER_TICK_SECONDS)
+            for _second in range(settings.SCHEDULER_TICK_SECONDS):  # a stop signal is heeded within a second
+                if not self.running:
+                    break
+                time.sleep(1)
 
     def _stop(self, *_args):
         self.running = False
