@@ -237,3 +237,18 @@ def test_readiness_is_503_when_the_cache_is_down(db, client):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["cache"] == "unavailable"
+
+
+def test_the_admin_lists_failed_tasks_with_their_traceback(database_tasks, db, client):
+    from django.contrib.auth import get_user_model
+
+    result = send_notification.enqueue(template="x", user_ids=[], values={})
+    row = DBTaskResult.objects.get(pk=result.id)
+    row.claim("w1")
+    row.set_failed(ConnectionRefusedError("mail server down"))
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "a-long-admin-pass-1")
+    client.force_login(admin)
+    listing = client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"), {"status__exact": "FAILED"})
+    assert listing.status_code == 200 and str(row.id) in listing.content.decode()
+    detail = client.get(reverse("admin:django_tasks_database_dbtaskresult_change", args=[row.pk]))
+    assert "mail server down" in detail.content.decode()
