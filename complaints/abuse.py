@@ -36,6 +36,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, Valid
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from complaints_site.cache import UNREACHABLE as CACHE_UNREACHABLE
+from complaints_site.cache import cache_is_up, cache_required
+
 logger = logging.getLogger(__name__)
 
 # allauth's limiter keeps its configuration under this app's settings (ACCOUNT_RATE_LIMITS).
@@ -97,8 +100,14 @@ def _wait(request, action: str, rate_key: str | None = None) -> float:
 
 
 def limit(request, action: str):
-    """None when ``action`` may go ahead (and it is counted), else the 429 response."""
-    wait = consume(request, action)
+    """None when ``action`` may go ahead (and it is counted), else the 429 response; the 503 one
+    when the counters cannot be reached (Redis down): a write that cannot be counted is refused."""
+    try:
+        with cache_required():
+            wait = consume(request, action)
+    except CACHE_UNREACHABLE:
+        logger.warning("Rate limit %r cannot be checked: the cache is unreachable", action)
+        return limits_unavailable(request)
     if wait is None:
         return None
     logger.warning("Rate limit %r reached", action)
@@ -122,8 +131,19 @@ def rate_limited(action: str):
     return decorator
 
 
+def limits_unavailable(request):
+    """Rate limits cannot be counted: nothing was done; try again shortly."""
+    response = render(request, "limits_unavailable.html", status=HTTPStatus.SERVICE_UNAVAILABLE)
+    response["Retry-After"] = "60"
+    return response
+
+
 def too_many_requests(request, retry_after: int | None = None):
     """The friendly 429 page; also allauth's (``handler429`` in the root URLconf)."""
+    if retry_after is None and not cache_is_up():
+        # allauth's limiter (signup, password reset, ...) says "limited" when it cannot reach its counters.
+        logger.warning("An allauth rate limit cannot be checked: the cache is unreachable")
+        return limits_unavailable(request)
     if retry_after is None:
         match = getattr(request, "resolver_match", None)
         action = ALLAUTH_VIEW_ACTIONS.get(match.url_name if match else "")
@@ -154,6 +174,18 @@ class LoginView(AllauthLoginView):
     allauth shows its "too many failed login attempts" message in the form with a
     200; the page stays the same, with the status a client or proxy understands.
     """
+
+    def dispatch(self, request, *args, **kwargs):
+        # allauth counts login attempts in the cache: with it unreachable, nobody may guess passwords
+        # uncounted. Its "login" limit runs in dispatch, before post; refused at once, not after its lock wait.
+        if request.method != "POST":
+            return super().dispatch(request, *args, **kwargs)
+        try:
+            with cache_required():
+                return super().dispatch(request, *args, **kwargs)
+        except CACHE_UNREACHABLE:
+            logger.warning("Login attempts cannot be counted: the cache is unreachable")
+            return limits_unavailable(request)
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -267,10 +299,17 @@ class HumanCheckMixin(forms.Form):
         _form_name, nonce = _stamp_parts(stamp)
         token = str(self.data.get(self.add_prefix("submission_token")) or "-")
         key = f"form-stamp-used:{nonce}"
-        if cache.add(key, token, timeout=STAMP_MAX_AGE):
+        try:
+            with cache_required():
+                if cache.add(key, token, timeout=STAMP_MAX_AGE):
+                    return False
+                used_by = cache.get(key)
+        except CACHE_UNREACHABLE:
+            # Unknown while Redis is down: let it through rather than call a person a bot. A public
+            # write (a complaint, a comment) is rate-limited next, and that refuses it until Redis is back.
             return False
         # The same submission again (a double click) is not a replay: its token makes it harmless.
-        return token == "-" or cache.get(key) != token
+        return token == "-" or used_by != token
 
     def _refuse(self, problem: str) -> None:
         logger.info("Form %s refused as automated: %s", type(self).__name__, problem)

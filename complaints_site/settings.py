@@ -119,7 +119,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # every worker process; local memory on one machine.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down: pages are served without it, rate-limited writes are refused (complaints_site/cache.py).
+    # Short timeouts, so that a Redis that does not answer costs each request half a second at most.
+    CACHES = {"default": {
+        "BACKEND": "complaints_site.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }}
     # Sessions read from the shared cache, written through to the database:
     # a signed-in page saves a query and nobody is signed out if Redis restarts.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from companies.models import Industry
 from companies.selectors import month_responders, month_top_companies
 from complaints.models import Complaint
+from complaints_site.cache import cache_required
 from complaints_site.logging import OUTAGE_ERRORS
 from complaints_site.visitor_cache import cache_for_visitors, kept_like_pages
 
@@ -83,8 +84,9 @@ def readyz(request):
     except DatabaseError:
         report["database"], ready = "unavailable", False
     try:
-        cache.set("readyz", 1, timeout=10)
-        report["cache"] = "ok" if cache.get("readyz") == 1 else "not keeping values"
+        with cache_required():  # the resilient Redis cache would otherwise hide the outage
+            cache.set("readyz", 1, timeout=10)
+            report["cache"] = "ok" if cache.get("readyz") == 1 else "not keeping values"
         ready = ready and report["cache"] == "ok"
     except Exception:  # noqa: BLE001 (any cache client error means: not ready)
         report["cache"], ready = "unavailable", False
