@@ -209,8 +209,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # through a view that checks access and sets safe headers; it is never inside
 # the static root and has no MEDIA_URL of its own.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# With S3_BUCKET set, evidence goes to S3-compatible object storage instead of the local disk,
+# so that any web machine serves a file another one received. The bucket stays private: files
+# are read through the storage by the evidence view after its permission check, never linked.
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+        "region_name": env_str("S3_REGION") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID") or None,  # else boto3's own chain (instance role, ...)
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+        "location": env_str("S3_PREFIX"),
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }}
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
