@@ -60,5 +60,10 @@ bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# The write benchmark (bench/README.md, "Writes"): gunicorn and task workers, eight writers.
+.PHONY: bench-writes
+bench-writes: $(VENV)/.installed
+	$(PY) bench/writes.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles node_modules
