@@ -2,6 +2,7 @@ from allauth.account.decorators import reauthentication_required, verified_email
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, FilteredRelation, OuterRef, Q
@@ -25,8 +26,8 @@ from companies.models import (
 from companies.scoring import LABEL_CHOICES, MIN_EVALUATED, PRIOR_WEIGHT, WEIGHTS, Rate, reputation_score
 from companies.selectors import (
     INBOX_VIEWS,
-    inbox_complaints,
     inbox_counts,
+    inbox_page,
     industry_rankings,
     scorecard_charts,
 )
@@ -42,7 +43,7 @@ from companies.services import (
 )
 from complaints.abuse import limit
 from complaints.models import Complaint, is_moderator
-from complaints.paging import SORTS, keyset_page_or_first
+from complaints.paging import COUNT_CAP, SORTS, keyset_page_or_first
 from complaints_site.visitor_cache import cache_for_visitors
 
 COMPANIES_PER_PAGE = 20
@@ -267,17 +268,21 @@ def business_inbox(request):
     selected = next((c for c in companies if c.slug == request.GET.get("company")), None)
     scope = [selected] if selected else companies
     view = request.GET.get("view") if request.GET.get("view") in INBOX_VIEWS else None
-    page = None
-    counts = {}
+    page, bad_cursor = None, False
+    counts, capped = {}, set()
     if scope:
-        counts = inbox_counts(scope)
-        page = Paginator(inbox_complaints(scope, view), COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
+        counts, capped = inbox_counts(scope)
+        page, bad_cursor = inbox_page(scope, view, per_page=COMPLAINTS_PER_PAGE,
+                                      after=request.GET.get("after", ""), before=request.GET.get("before", ""))
     claims = RepresentationClaim.objects.filter(
         user=request.user, status__in=RepresentationClaim.OPEN_STATUSES
     ).select_related("company")
+    more_than = _("more than %(count)s") % {"count": intcomma(COUNT_CAP)}
+    count_labels = {name: more_than if name in capped else intcomma(count) for name, count in counts.items()}
     return render(request, "companies/business_inbox.html", {
         "representations": representations, "companies": companies, "selected": selected, "view": view,
-        "counts": counts, "page": page, "claims": claims, "views": INBOX_VIEWS,
+        "counts": counts, "count_labels": count_labels, "page": page, "bad_cursor": bad_cursor,
+        "claims": claims, "views": INBOX_VIEWS,
     })
 
 

@@ -5,7 +5,8 @@ from django.conf.global_settings import LANGUAGES as ALL_LANGUAGES
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -28,6 +29,16 @@ PUBLIC_STATUS_VALUES = ("published", "answered", "resolved", "unresolved", "clos
 # they are translated here, when shown (its catalogues hold them): "Ryska" on a Swedish page.
 LANGUAGE_CHOICES = [(code, _(name)) for code, name in ALL_LANGUAGES]
 CARD_FIELDS = ("status", "title", "story", "text_held", "language", "published_at", "me_too_count")
+
+# The business inbox's order, "waiting on someone first, the longest waiting first, finished
+# ones last", as two values an index can hold (complaints/paging.py INBOX_SORT), so each
+# inbox view reads one page of its index instead of sorting all of a company's complaints.
+# Expressions, not stored columns: nothing has to keep them in step with waiting_on.
+# Finished: waiting on nobody (False sorts first). Waited: since when; a complaint that
+# never had waiting_since written (old rows, direct inserts) falls back to its publication
+# and then its creation, so the key is never NULL (NULLs would break the row comparison).
+INBOX_FINISHED = models.ExpressionWrapper(Q(waiting_on=""), output_field=models.BooleanField())
+INBOX_WAITED = Coalesce("waiting_since", "published_at", "created_at")
 
 
 class ComplaintQuerySet(models.QuerySet):
@@ -193,6 +204,25 @@ class Complaint(models.Model):
             ),
             # The amount filter: the only filter column with no other index to narrow it.
             models.Index(fields=["amount"], condition=Q(status__in=PUBLIC_STATUS_VALUES), name="complaint_public_amount"),
+            # The business inbox (companies/selectors.py): one index per view, each holding its
+            # rows in the inbox order, so a page or a capped count reads about a page of entries.
+            models.Index(F("company"), INBOX_FINISHED, INBOX_WAITED, F("id"),
+                         condition=Q(status__in=PUBLIC_STATUS_VALUES), name="complaint_inbox_all"),
+            models.Index(F("company"), INBOX_FINISHED, INBOX_WAITED, F("id"),
+                         condition=Q(status="published", first_answered_at__isnull=True),
+                         name="complaint_inbox_awaiting"),
+            # Overdue is awaiting and published before a cutoff: its count reads this one by date.
+            models.Index(fields=["company", "published_at"],
+                         condition=Q(status="published", first_answered_at__isnull=True),
+                         name="complaint_inbox_overdue"),
+            models.Index(F("company"), INBOX_FINISHED, INBOX_WAITED, F("id"),
+                         condition=Q(status__in=PUBLIC_STATUS_VALUES, waiting_on="author"),
+                         name="complaint_inbox_author"),
+            # Resolved and unresolved: one index, the status right after the company.
+            models.Index(F("company"), F("status"), INBOX_FINISHED, INBOX_WAITED, F("id"),
+                         condition=Q(status__in=["resolved", "unresolved"]), name="complaint_inbox_evaluated"),
+            # "My complaints", newest first (complaints/views.py).
+            models.Index(fields=["author", "-created_at", "-id"], name="complaint_author_newest"),
         ]
 
     def __str__(self):
@@ -468,6 +498,11 @@ class Offer(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
+        indexes = [
+            # The inbox's "offers pending" view starts from a company's open offers (a few),
+            # not from its complaints (possibly tens of thousands).
+            models.Index(fields=["company", "expires_on"], condition=Q(status="open"), name="offer_open_by_company"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_status_display()})"

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from django.db.models import F
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
+from complaints.models import INBOX_FINISHED, INBOX_WAITED
+
 COUNT_CAP = 1000
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
@@ -27,10 +29,20 @@ class Sort:
 
     fields: tuple[str, ...]
     descending: bool
+    # Keys that are no column: (name, expression) pairs, annotated on the rows. An index
+    # on the very same expression makes them as cheap to walk as a column (the inbox).
+    expressions: tuple[tuple[str, object], ...] = ()
+    # How a cursor carries each key that is not a plain integer: moments as microseconds
+    # since 1970, yes/no as 1/0.
+    moments: frozenset = frozenset({"published_at", "created_at"})
+    flags: frozenset = frozenset()
 
     def order_by(self, reverse=False) -> list:
         descending = self.descending != reverse
         return [F(name).desc() if descending else F(name).asc() for name in self.fields]
+
+    def annotate(self, queryset):
+        return queryset.annotate(**dict(self.expressions)) if self.expressions else queryset
 
 
 SORTS = {
@@ -38,6 +50,16 @@ SORTS = {
     "oldest": Sort(("published_at", "id"), descending=False),
     "me_too": Sort(("me_too_count", "published_at", "id"), descending=True),
 }
+
+# The business inbox: waiting on someone first, the longest waiting first, finished ones
+# last; the keys are expressions with matching indexes (complaints.models INBOX_FINISHED).
+INBOX_SORT = Sort(
+    ("inbox_finished", "inbox_waited", "id"), descending=False,
+    expressions=(("inbox_finished", INBOX_FINISHED), ("inbox_waited", INBOX_WAITED)),
+    moments=frozenset({"inbox_waited"}), flags=frozenset({"inbox_finished"}),
+)
+# "My complaints": drafts have no publication date, so the newest created first.
+MINE_SORT = Sort(("created_at", "id"), descending=True)
 
 
 class BadCursor(ValueError):
@@ -64,11 +86,15 @@ def decode_cursor(text: str, sort: Sort) -> tuple:
             number = int(part)
         except ValueError:
             raise BadCursor(text) from None
-        if name == "published_at":
+        if name in sort.moments:
             try:
                 values.append(EPOCH + datetime.timedelta(microseconds=number))
             except OverflowError:
                 raise BadCursor(text) from None
+        elif name in sort.flags:
+            if number not in (0, 1):
+                raise BadCursor(text)
+            values.append(bool(number))
         elif not 0 <= number < 2**63:
             raise BadCursor(text)
         else:
@@ -102,17 +128,42 @@ class KeysetPage:
         return self.has_next or self.has_previous
 
 
+def _values(item, sort: Sort) -> tuple:
+    return tuple(getattr(item, "pk" if name == "id" else name) for name in sort.fields)
+
+
 def _key(item, sort: Sort) -> str:
-    return encode_cursor(getattr(item, "pk" if name == "id" else name) for name in sort.fields)
+    return encode_cursor(_values(item, sort))
 
 
-def keyset_page(queryset, sort: Sort, *, per_page: int, after: str = "", before: str = "") -> KeysetPage:
+def _rows(queryset, sort: Sort, *, beyond, reverse: bool, limit: int, parts) -> list:
+    """Up to `limit` rows past `beyond` in `sort` order (reversed: walking back).
+
+    With `parts` (querysets that together hold the rows of `queryset`, such as one per
+    company), each part is read on its own through its index and the pieces merged here:
+    an IN list over several companies would make the database read every row of all of
+    them to sort them.
+    """
+    querysets = [sort.annotate(part) for part in parts] if parts else [queryset]
+    rows = []
+    for part in querysets:
+        if beyond is not None:
+            part = part.filter(beyond)
+        rows += part.order_by(*sort.order_by(reverse=reverse))[:limit]
+    if len(querysets) > 1:
+        rows.sort(key=lambda row: _values(row, sort), reverse=sort.descending != reverse)
+    return rows[:limit]
+
+
+def keyset_page(queryset, sort: Sort, *, per_page: int, after: str = "", before: str = "",
+                parts=None) -> KeysetPage:
     """One page of `queryset` in `sort` order, after or before a cursor. Raises BadCursor."""
+    queryset = sort.annotate(queryset)
     key = Tuple(*[F(name) for name in sort.fields])
     if before:
         values = decode_cursor(before, sort)
         beyond = TupleGreaterThan(key, values) if sort.descending else TupleLessThan(key, values)
-        rows = list(queryset.filter(beyond).order_by(*sort.order_by(reverse=True))[: per_page + 1])
+        rows = _rows(queryset, sort, beyond=beyond, reverse=True, limit=per_page + 1, parts=parts)
         more_before = len(rows) > per_page
         rows = rows[:per_page][::-1]
         return KeysetPage(
@@ -120,11 +171,11 @@ def keyset_page(queryset, sort: Sort, *, per_page: int, after: str = "", before:
             next_cursor=_key(rows[-1], sort) if rows else "",
             previous_cursor=_key(rows[0], sort) if rows and more_before else "",
         )
-    ordered = queryset.order_by(*sort.order_by())
+    beyond = None
     if after:
         values = decode_cursor(after, sort)
-        ordered = ordered.filter(TupleLessThan(key, values) if sort.descending else TupleGreaterThan(key, values))
-    rows = list(ordered[: per_page + 1])
+        beyond = TupleLessThan(key, values) if sort.descending else TupleGreaterThan(key, values)
+    rows = _rows(queryset, sort, beyond=beyond, reverse=False, limit=per_page + 1, parts=parts)
     more_after = len(rows) > per_page
     rows = rows[:per_page]
     return KeysetPage(
@@ -165,9 +216,10 @@ def public_count(queryset) -> tuple[int, bool]:
     return capped_count(queryset)
 
 
-def keyset_page_or_first(queryset, sort: Sort, *, per_page: int, after="", before="") -> tuple[KeysetPage, bool]:
+def keyset_page_or_first(queryset, sort: Sort, *, per_page: int, after="", before="",
+                         parts=None) -> tuple[KeysetPage, bool]:
     """The page after or before a cursor; the first page, and True, if the link is bad."""
     try:
-        return keyset_page(queryset, sort, per_page=per_page, after=after, before=before), False
+        return keyset_page(queryset, sort, per_page=per_page, after=after, before=before, parts=parts), False
     except BadCursor:
-        return keyset_page(queryset, sort, per_page=per_page), True
+        return keyset_page(queryset, sort, per_page=per_page, parts=parts), True

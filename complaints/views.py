@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.core.validators import slug_unicode_re
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
@@ -28,6 +27,7 @@ from complaints.forms import (
     WithdrawForm,
 )
 from complaints.models import Attachment, Comment, Complaint, Message, Offer
+from complaints.paging import MINE_SORT, keyset_page_or_first
 from complaints.search import results_page
 from complaints.services import (
     CallbackTimeError,
@@ -487,9 +487,11 @@ def comment_post_view(request, pk):
 @login_required
 @require_safe
 def my_complaints(request):
-    complaints = Complaint.objects.by_author(request.user).with_list_related().order_by("-created_at", "-pk")
-    page = Paginator(complaints, COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "complaints/my_complaints.html", {"page": page})
+    # Keyset paging on the author's own index (complaint_author_newest), as the public lists.
+    complaints = Complaint.objects.by_author(request.user).with_list_related()
+    page, bad_cursor = keyset_page_or_first(complaints, MINE_SORT, per_page=COMPLAINTS_PER_PAGE,
+                                            after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+    return render(request, "complaints/my_complaints.html", {"page": page, "bad_cursor": bad_cursor})
 
 
 # Served evidence never runs as a page: the type comes from our allow-list,

@@ -343,7 +343,7 @@ def test_pending_rejected_and_hidden_complaints_appear_in_no_public_output(
         assert [card.complaints for card in responses["industry page"].context["most_complaints"]] == [1]
         if viewer == "representative":
             assert responses["business inbox"].context["counts"]["total"] == 1
-            assert responses["business inbox"].context["page"].paginator.count == 1
+            assert len(responses["business inbox"].context["page"]) == 1
 
         # Their own addresses: nothing for what waits or was refused, a notice for what was hidden.
         for complaint in (pending, rejected):
