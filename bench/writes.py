@@ -57,6 +57,14 @@ def parse_args():
 
 def main() -> int:
     args = parse_args()
+    try:
+        return run(args)
+    except reads.BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+
+
+def run(args) -> int:
     folder = Path(tempfile.mkdtemp(prefix="bench-writes-"))
     (folder / "bench_write_settings.py").write_text(SETTINGS)
     environment = {
@@ -70,6 +78,8 @@ def main() -> int:
     reads.require_free_port(args.port)
     reads.collect_static(environment)
     reads.setup_django(environment)
+    reads.check_database()
+    sizes = reads.data_sizes()  # before this run adds its members and complaints
     company, people = prepare(args)
     with ExitStack() as stack:
         stack.enter_context(reads.gunicorn(args, environment))
@@ -85,7 +95,7 @@ def main() -> int:
         ]
         last_write = time.time()
         fresh_after = scorecard_fresh_after(company, last_write)
-    report(args, company, results, fresh_after, depth)
+    report(args, company, results, fresh_after, depth, sizes)
     return 0
 
 
@@ -145,7 +155,9 @@ def prepare(args):
     people.representative = session_of(rep)
     people.answer_targets = list(Complaint.objects.filter(company=company, status__in=CONVERSATION_STATUSES)
                                  .order_by("-published_at").values_list("pk", flat=True)[:2000])
-    per_writer = max(10, args.duration * 4)  # more than one writer evaluates in the time
+    # Each evaluation uses up its complaint; one writer manages about six a second on 2 cores,
+    # so eight a second keeps them from running out before the time is up.
+    per_writer = max(10, args.duration * 8)
     reads.say(f"preparing {per_writer * args.writers} answered complaints for the evaluations")
     with notifications.muted(), refreshes_deferred():
         for member in members:
@@ -265,6 +277,7 @@ def run_kind(args, name: str, people: People, write) -> dict:
     reads.say(f"{name}: {args.writers} writers for {args.duration} s")
     latencies: list[float] = []
     errors = [0]
+    ran_out = [0]  # writers that had nothing left to write before the time was up
     lock = threading.Lock()
     deadline = time.monotonic() + args.duration
 
@@ -278,7 +291,9 @@ def run_kind(args, name: str, people: People, write) -> dict:
                 writer = Writer(args, session)
                 outcome = (0.0, False)
             if outcome is None:
-                return  # nothing left to write for this writer
+                with lock:
+                    ran_out[0] += 1
+                return
             seconds, ok = outcome
             with lock:
                 if ok:
@@ -296,6 +311,7 @@ def run_kind(args, name: str, people: People, write) -> dict:
     ordered = sorted(latencies)
     return {
         "name": name, "writes": len(ordered), "errors": errors[0], "per_second": len(ordered) / elapsed,
+        "ran_out": ran_out[0], "seconds": elapsed,
         "p50": 1000 * statistics.median(ordered) if ordered else None,
         "p99": 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else None,
     }
@@ -343,12 +359,16 @@ def scorecard_fresh_after(company, last_write: float) -> float | None:
     return None
 
 
-def report(args, company, results, fresh_after, depth) -> None:
+def report(args, company, results, fresh_after, depth, sizes) -> None:
     lines = [
         "# Write benchmark",
         "",
-        f"`bench/writes.py --duration {args.duration} --writers {args.writers}` on {os.cpu_count()} cores, "
-        f"{time.strftime('%Y-%m-%d %H:%M')}; load average {os.getloadavg()[0]:.1f}.",
+        f"`{reads.command_line()}` on {reads.cpu_model()}, {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, code at {reads.git_revision()}; load average "
+        f"{os.getloadavg()[0]:.1f} at the end. The writers, gunicorn, the task workers and PostgreSQL share "
+        "these cores.",
+        f"Data before the run: {sizes['complaints']:,} complaints ({sizes['public complaints']:,} public), "
+        f"{sizes['companies']:,} companies, {sizes['messages']:,} messages, {sizes['members']:,} members.",
         f"Company: {company.name}, {company.public} public complaints. {args.workers} gunicorn workers, "
         f"{args.task_workers} task workers, the database task queue.",
         "",
@@ -361,6 +381,11 @@ def report(args, company, results, fresh_after, depth) -> None:
         met = "met" if row["p99"] is not None and row["p99"] < TARGET_P99_MS else "missed"
         lines.append(f"| {row['name']} | {row['writes']} | {row['per_second']:.1f} | {p50} | {p99} | "
                      f"{row['errors']} | {met} |")
+    for row in results:
+        if row["ran_out"]:
+            lines.append(f"\n{row['name']}: {row['ran_out']} of {args.writers} writers ran out of targets "
+                         f"(prepared complaints, or drafts filed in the preview phase) before the time was up; the phase "
+                         f"took {row['seconds']:.0f} s, and writes/s is over that time.")
     fresh = "not within 60 s" if fresh_after is None else f"{fresh_after:.1f} s"
     met = "met" if fresh_after is not None and fresh_after < TARGET_FRESH_SECONDS else "missed"
     lines += [
