@@ -4,12 +4,14 @@
 - a company's answer is mailed and counted in its scorecard by a worker, not by the request;
 - a worker killed in the middle of a task: another worker runs it again, its effect happens once;
 - the mail server is down: the notification waits and goes out, once, when the server is back;
-- two schedulers started at the same moment queue each job once.
+- two schedulers started at the same moment queue each job once;
+- `/readyz` from a web process shows the queue waiting while no worker runs, and empty after one.
 
 The SQLite run of the suite skips these (its test database lives in this process's memory);
 the rules themselves are tested on both databases in test_task_runtime.py.
 """
 
+import json
 import os
 import signal
 import socket
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -210,3 +213,45 @@ def test_two_schedulers_started_at_once_queue_each_job_once(runtime):
     assert sorted(ScheduledRun.objects.values_list("job", flat=True)) == due
     queued = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert queued == sorted(job.task_path for job in jobs() if job.name in due)
+
+
+def readiness(base: str) -> dict:
+    with urllib.request.urlopen(base + "/readyz", timeout=10) as response:
+        assert response.status == 200
+        return json.loads(response.read())
+
+
+def test_readiness_shows_the_queue_waiting_without_a_worker_and_empty_after_one(runtime, member, company):
+    port = free_port()
+    runtime.start("runserver", "--noreload", "--nothreading", f"127.0.0.1:{port}")
+    base = f"http://127.0.0.1:{port}"
+
+    def served():
+        try:
+            return readiness(base)
+        except OSError:
+            return None
+
+    wait_for(served, seconds=20, what="the web process answers")
+
+    complaint = make_published(author=member, company=company)
+    rep = make_representative(company, email="rep@2kom.example")
+    message_post(complaint=complaint, user=rep, kind=Message.Kind.ANSWER, body="We have sent an engineer.")
+    queued = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert queued == ["companies.scorecards.refresh_scorecard_task", "complaints.notifications.send_notification"]
+
+    # Nobody works the queue: the tasks wait, and the oldest one ages.
+    def ageing():
+        tasks = readiness(base)["tasks"]
+        return tasks if tasks["oldest_waiting_seconds"] >= 1 else None
+
+    tasks = wait_for(ageing, seconds=10, what="the oldest waiting task is reported as ageing")
+    assert tasks["backend"] == "database"
+    assert tasks["waiting"] == len(queued) and tasks["running"] == tasks["failed"] == 0
+
+    worker = runtime.start("run_worker", "--batch", "--no-startup-delay", "--worker-id", "batch")
+    assert worker.wait(timeout=30) == 0
+    tasks = readiness(base)["tasks"]
+    assert tasks["waiting"] == tasks["running"] == tasks["failed"] == 0
+    assert tasks["oldest_waiting_seconds"] == 0
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == len(queued)
