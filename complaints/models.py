@@ -221,6 +221,9 @@ class Complaint(models.Model):
             # Resolved and unresolved: one index, the status right after the company.
             models.Index(F("company"), F("status"), INBOX_FINISHED, INBOX_WAITED, F("id"),
                          condition=Q(status__in=["resolved", "unresolved"]), name="complaint_inbox_evaluated"),
+            models.Index(fields=["id"], condition=Q(text_held=True), name="complaint_text_held"),
+            # The moderation queue's complaints waiting for review, oldest first (paging.PENDING_SORT).
+            models.Index(fields=["created_at", "id"], condition=Q(status="pending"), name="complaint_pending_oldest"),
             # "My complaints", newest first (complaints/views.py).
             models.Index(fields=["author", "-created_at", "-id"], name="complaint_author_newest"),
         ]
@@ -449,6 +452,8 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["author", "submission_token"], name="message_unique_submission"),
         ]
+        # The moderation queue's held texts: a few rows, found without reading the table.
+        indexes = [models.Index(fields=["id"], condition=Q(text_held=True), name="message_text_held")]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.complaint_id}"
@@ -601,6 +606,8 @@ class Comment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["author", "submission_token"], name="comment_unique_submission"),
         ]
+        # The moderation queue's held texts: a few rows, found without reading the table.
+        indexes = [models.Index(fields=["id"], condition=Q(text_held=True), name="comment_text_held")]
 
     def __str__(self):
         return f"Comment on {self.complaint_id}"

@@ -45,11 +45,14 @@ from complaints.moderation import (
     proposed_companies,
     queue_counts,
 )
+from complaints.paging import PENDING_SORT, keyset_page_or_first
 from complaints.pii import find_personal_data
 from complaints.services import ComplaintError, PersonalDataError
 from complaints.transparency import transparency_report
 
 ITEM_MODELS = {"complaint": Complaint, "message": Message, "comment": Comment}
+# Rows per list of the queue: a page of complaints waiting for review, the oldest of the others.
+QUEUE_ROWS = 50
 
 
 def _moderator_only(request):
@@ -90,34 +93,45 @@ def _reportable(request, kind, pk):
 @login_required
 @require_safe
 def queue(request):
+    """The moderators' work, oldest first. Complaints waiting for review are paged by key;
+    the other lists show their QUEUE_ROWS oldest, which leave the list as they are handled."""
     _moderator_only(request)
-    pending = Complaint.objects.filter(status=Complaint.Status.PENDING).select_related("company").order_by(
-        "created_at", "pk"
+    pending = Complaint.objects.filter(status=Complaint.Status.PENDING).select_related("company")
+    pending_page, bad_cursor = keyset_page_or_first(
+        pending, PENDING_SORT, per_page=QUEUE_ROWS,
+        after=request.GET.get("after", ""), before=request.GET.get("before", ""),
     )
+    held = [
+        {"kind": kind, "item": item}
+        for kind, query in held_without_reports().items()
+        for item in query.order_by("pk")[:QUEUE_ROWS]
+    ][:QUEUE_ROWS]
+    claims = RepresentationClaim.objects.filter(status=RepresentationClaim.Status.PENDING).select_related(
+        "company", "user"
+    ).order_by("created_at", "pk")[:QUEUE_ROWS]
+    return render(request, "moderation/queue.html", {
+        "counts": queue_counts(), "pending": pending_page, "bad_cursor": bad_cursor,
+        "flagged": _oldest_flagged(QUEUE_ROWS), "held": held, "claims": claims, "rows": QUEUE_ROWS,
+        "companies": proposed_companies().order_by("created_at", "pk")[:QUEUE_ROWS],
+        "suspended": Suspension.objects.select_related("user").order_by("-created_at")[:50],
+    })
+
+
+def _oldest_flagged(limit: int) -> list[dict]:
+    """The `limit` reported items whose first open report is oldest: that many of each kind, merged."""
     open_flags = Flag.objects.filter(status=Flag.Status.OPEN)
     flagged = []
     for kind, model in ITEM_MODELS.items():
         items = (
-            model.objects.filter(**{"flags__status": Flag.Status.OPEN})
-            .annotate(open_flags=Count("flags", filter=None), first_flag=Min("flags__created_at"))
+            model.objects.filter(flags__status=Flag.Status.OPEN)
+            .annotate(open_flags=Count("flags"), first_flag=Min("flags__created_at"))
+            .order_by("first_flag", "pk")[:limit]
             .prefetch_related(Prefetch("flags", queryset=open_flags, to_attr="open_flag_list"))
         )
-        for item in items:
-            flagged.append({"kind": kind, "item": item, "first_flag": item.first_flag, "flags": item.open_flag_list})
+        flagged += [{"kind": kind, "item": item, "first_flag": item.first_flag, "flags": item.open_flag_list}
+                    for item in items]
     flagged.sort(key=lambda row: row["first_flag"])
-    held = [
-        {"kind": kind, "item": item}
-        for kind, query in held_without_reports().items()
-        for item in query.order_by("pk")[:100]
-    ]
-    claims = RepresentationClaim.objects.filter(status=RepresentationClaim.Status.PENDING).select_related(
-        "company", "user"
-    )
-    return render(request, "moderation/queue.html", {
-        "counts": queue_counts(), "pending": pending, "flagged": flagged, "held": held, "claims": claims,
-        "companies": proposed_companies().order_by("created_at"),
-        "suspended": Suspension.objects.select_related("user").order_by("-created_at")[:50],
-    })
+    return flagged[:limit]
 
 
 def _cut_at_findings(text: str, findings) -> list[tuple[str, bool]]:

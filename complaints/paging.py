@@ -58,6 +58,8 @@ INBOX_SORT = Sort(
     expressions=(("inbox_finished", INBOX_FINISHED), ("inbox_waited", INBOX_WAITED)),
     moments=frozenset({"inbox_waited"}), flags=frozenset({"inbox_finished"}),
 )
+# The moderation queue: complaints waiting for review, the longest waiting first.
+PENDING_SORT = Sort(("created_at", "id"), descending=False)
 # "My complaints": drafts have no publication date, so the newest created first.
 MINE_SORT = Sort(("created_at", "id"), descending=True)
 
