@@ -25,14 +25,16 @@ ranked list anyway; a count above the cap is shown as "more than".
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection, connections
-from django.db.models import Case, F, FloatField, Q, Subquery, Value, When
+from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -45,6 +47,9 @@ LANGUAGE_CONFIGS = {"en": "english", "ru": "russian", "de": "german", "sv": "swe
 
 # How many of the newest matches are ranked by relevance (see above).
 CANDIDATE_LIMIT = 500
+# Recent publication windows, in days, where a search's newest matches are looked for
+# first (newest_matches); None is all time.
+RECENT_WINDOWS = (30, 365, None)
 # Web-search terms read; more are ignored, to bound the work of one search.
 MAX_TERMS = 12
 # The word for "or" in each interface language (en, ru, de, sv).
@@ -194,13 +199,38 @@ def search_filter(queryset, text: str):
     return queryset.filter(condition)
 
 
-def ranked(queryset, text: str, *, limit: int | None = None):
+def newest_matches(queryset, limit: int, windows=RECENT_WINDOWS) -> list[int]:
+    """The ids of the `limit` newest complaints of `queryset`, looked for in the recent windows first.
+
+    A phrase found in 2% of a million complaints has 20,000 matches; to find the
+    newest 500 of them, PostgreSQL reads every match from the table (the
+    full-text index cannot tell a phrase from its words alone): 150 ms. Within
+    the last week or month it intersects the full-text index with the date index
+    first and reads about a thousand rows (10-15 ms). The windows widen until one
+    holds enough; the newest `limit` of a window that holds that many are the
+    newest overall, so the answer is the same as one query over everything.
+    """
+    newest = queryset.order_by("-published_at", "-pk").values_list("pk", flat=True)
+    now = timezone.now()
+    for days in windows:
+        window = newest if days is None else newest.filter(published_at__gte=now - timedelta(days=days))
+        ids = list(window[:limit])
+        if len(ids) >= limit or days is None:
+            return ids
+    return ids
+
+
+def ranked(queryset, text: str, *, limit: int | None = None, windows=RECENT_WINDOWS):
     """The ids of the newest `limit` matches in `queryset` (default CANDIDATE_LIMIT), best first.
 
     `queryset` already holds the search filter and the other filters.
     """
-    candidates = queryset.order_by("-published_at", "-pk").values("pk")[: limit or CANDIDATE_LIMIT]
-    bounded = queryset.model.objects.public().filter(pk__in=Subquery(candidates))
+    limit = limit or CANDIDATE_LIMIT
+    if windows == (None,):  # no windows: the candidates are a subquery of the ranking's one query
+        candidates = queryset.order_by("-published_at", "-pk").values("pk")[:limit]
+    else:
+        candidates = newest_matches(queryset, limit, windows)
+    bounded = queryset.model.objects.public().filter(pk__in=candidates)
     if _is_postgresql(queryset):
         rank = SearchRank(F("search_document"), _ts_query(text))
     else:
@@ -220,7 +250,7 @@ def matching_ids(queryset) -> list[int]:
     return kept_like_pages(key, find)
 
 
-def ranked_ids(queryset, text: str, *, limit: int | None = None) -> list[int]:
+def ranked_ids(queryset, text: str, *, limit: int | None = None, windows=RECENT_WINDOWS) -> list[int]:
     """`ranked`, kept as long as a public page may be old.
 
     Only which complaints a search or filter finds, and their order, is kept
@@ -229,7 +259,7 @@ def ranked_ids(queryset, text: str, *, limit: int | None = None) -> list[int]:
     so no card is ever stale.
     """
     key = "ranked:" + hashlib.sha256(f"{text}\x1f{limit}\x1f{queryset.query}".encode()).hexdigest()
-    return kept_like_pages(key, lambda: list(ranked(queryset, text, limit=limit)))
+    return kept_like_pages(key, lambda: list(ranked(queryset, text, limit=limit, windows=windows)))
 
 
 def highlight_page(complaints: list, text: str) -> None:
@@ -357,8 +387,12 @@ def results_page(queryset, *, words: str, filtered: bool, sort: str, per_page: i
         page = keyset_page(queryset.none(), SORTS["newest"], per_page=per_page)
         return Results(page=page, count=0, count_capped=False, numbered=False)
     if sort == "relevance" and words:
-        # All matches are ranked when they are few; only the newest CANDIDATE_LIMIT when not.
-        ids = ranked_ids(queryset, words, limit=CANDIDATE_LIMIT if capped else COUNT_CAP)
+        # All matches are ranked when they are few (already a short list of ids: no windows
+        # needed); only the newest CANDIDATE_LIMIT when not.
+        if capped:
+            ids = ranked_ids(queryset, words, limit=CANDIDATE_LIMIT)
+        else:
+            ids = ranked_ids(queryset, words, limit=COUNT_CAP, windows=(None,))
         page = Paginator(ids, per_page).get_page(page_number)
         rows = queryset.in_bulk(list(page.object_list))
         page.object_list = [rows[pk] for pk in page.object_list if pk in rows]

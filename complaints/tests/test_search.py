@@ -160,6 +160,31 @@ def test_ranking_is_bounded_to_the_newest_candidates(client, monkeypatch):
     assert (results.count, results.count_capped) == (4, True)
 
 
+def test_the_newest_matches_are_looked_for_in_recent_windows_first(django_assert_num_queries):
+    ages = {"Router 2": 2, "Router 40": 40, "Router 400": 400, "Router 800": 800}
+    ids = {title: published(title, days_ago=days).pk for title, days in ages.items()}
+    matches = search.search_filter(Complaint.objects.public(), "router")
+    with django_assert_num_queries(1):  # the last month holds enough
+        assert search.newest_matches(matches, 1) == [ids["Router 2"]]
+    with django_assert_num_queries(2):  # the last month holds one: the last year
+        assert search.newest_matches(matches, 2) == [ids["Router 2"], ids["Router 40"]]
+    with django_assert_num_queries(3):  # all time, and the answer is the same as without windows
+        newest = search.newest_matches(matches, 3)
+    assert newest == [ids["Router 2"], ids["Router 40"], ids["Router 400"]]
+    assert newest == list(matches.order_by("-published_at", "-pk").values_list("pk", flat=True)[:3])
+    assert search.newest_matches(matches, 10) == [ids[title] for title in ages]
+
+
+def test_a_ranked_search_over_the_cap_ranks_the_newest_matches_of_all_time(client, monkeypatch):
+    published("Router old", days_ago=900)
+    published("Router older", days_ago=1000)
+    published("Router oldest", days_ago=1100)
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 2)
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    response = client.get(LIST, {"q": "router"})
+    assert sorted(titles(response)) == ["Router old", "Router older"]
+
+
 # Filters --------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -152,7 +152,8 @@ def test_sqlite_keeps_stemmed_case_folded_words():
     with connection.cursor() as cursor:
         cursor.execute("SELECT title, story FROM complaint_search WHERE rowid = %s", [complaint.pk])
         assert cursor.fetchone() == ("интернет pays", "kundtjänst svar aldr")
-    assert "bm25" in str(search.ranked(search.search_filter(Complaint.objects.public(), "x"), "x").query)
+    ranking = search.ranked(search.search_filter(Complaint.objects.public(), "x"), "x", windows=(None,))
+    assert "bm25" in str(ranking.query)
 
 
 @pytest.mark.parametrize("query", ["ростелеком", "РОСТЕЛЕКОМ", "ртк", "straße", "STRAßE"])
