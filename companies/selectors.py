@@ -116,28 +116,51 @@ def scorecard_charts(card) -> list:
     return charts
 
 
+# Companies listed per ranking of the industry page; the directory lists all of them.
+RANKING_ROWS = 25
+SHORT_RANKING_ROWS = 10
+
+
 def industry_rankings(industry, window: str = "12m") -> dict:
+    """The industry page's rankings, each ordered and cut in the database from the stored scorecards.
+
+    An industry with thousands of companies costs the same few short reads as one with
+    ten: the page shows the top of each list and how many there are, and links to the
+    directory (filtered by the industry) for the rest.
+    """
+    from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef
+
     from companies.models import Company, Scorecard
     from companies.scoring import MIN_EVALUATED
 
-    cards = list(
-        Scorecard.objects.filter(window=window, company__industry=industry, company__is_listed=True,
-                                 complaints__gt=0).select_related("company")
+    cards = (
+        Scorecard.objects.filter(window=window, company__industry=industry, company__is_listed=True, complaints__gt=0)
+        .select_related("company")
+        .only("company__name", "company__slug", "complaints", "answered", "evaluated", "score", "score_low",
+              "score_high", "label", "median_answer_hours")
     )
-    scored = [c for c in cards if c.score is not None]
-    answered = [c for c in cards if c.complaints]
-    timed = [c for c in cards if c.median_answer_hours is not None]
-    unscored_companies = sorted((c for c in cards if c.score is None), key=lambda c: c.company.name)
-    silent = Company.objects.listed().filter(industry=industry).exclude(pk__in=[c.company_id for c in cards])
-    return {
-        "best": sorted(scored, key=lambda c: (-c.score, c.company.name)),
-        "worst_responders": sorted(answered, key=lambda c: (c.answered_share, -c.complaints, c.company.name))[:10],
-        "fastest": sorted(timed, key=lambda c: (c.median_answer_hours, c.company.name))[:10],
-        "most_complaints": sorted(cards, key=lambda c: (-c.complaints, c.company.name))[:10],
-        "unscored": unscored_companies,
-        "silent": silent,
+    scored, unscored = cards.filter(score__isnull=False), cards.filter(score__isnull=True)
+    share = ExpressionWrapper(F("answered") * 1.0 / F("complaints"), output_field=FloatField())
+    with_complaints = Scorecard.objects.filter(company=OuterRef("pk"), window=window, complaints__gt=0)
+    silent = Company.objects.listed().filter(industry=industry).exclude(Exists(with_complaints)).only("name", "slug")
+    rankings = {
+        "best": list(scored.order_by("-score", "company__name")[:RANKING_ROWS]),
+        "scored_count": scored.count(),
+        "worst_responders": list(
+            cards.annotate(share=share).order_by("share", "-complaints", "company__name")[:SHORT_RANKING_ROWS]
+        ),
+        "fastest": list(cards.filter(median_answer_hours__isnull=False)
+                        .order_by("median_answer_hours", "company__name")[:SHORT_RANKING_ROWS]),
+        "most_complaints": list(cards.order_by("-complaints", "company__name")[:SHORT_RANKING_ROWS]),
         "min_evaluated": MIN_EVALUATED,
     }
+    rankings["unscored"] = list(unscored.order_by("company__name")[:RANKING_ROWS])
+    rankings["silent"] = list(silent.order_by("name")[:RANKING_ROWS])
+    rankings["unscored_count"], rankings["silent_count"] = unscored.count(), silent.count()
+    # Those without a score, shown and in all: the page links to the directory for the rest.
+    rankings["unranked_shown"] = len(rankings["unscored"]) + len(rankings["silent"])
+    rankings["unranked_count"] = rankings["unscored_count"] + rankings["silent_count"]
+    return rankings
 
 
 def _this_month(now=None):

@@ -700,6 +700,25 @@ def test_industry_rankings_list_scored_companies_and_those_below_the_minimum_apa
 
 
 @pytest.mark.django_db
+def test_industry_rankings_show_the_top_and_link_the_directory_for_the_rest(client, scored_portal, monkeypatch):
+    from companies import selectors
+
+    monkeypatch.setattr(selectors, "RANKING_ROWS", 1)
+    CompanyFactory(name="Omega", industry=scored_portal["industry"])  # a second silent company
+    response = client.get(scored_portal["industry"].get_absolute_url())
+    assert [c.company.name for c in response.context["best"]] == ["Zeta"]
+    assert (response.context["scored_count"], response.context["unscored_count"],
+            response.context["silent_count"]) == (2, 1, 2)
+    assert [c.name for c in response.context["silent"]] == ["Gamma"]
+    body = " ".join(response.content.decode().split())
+    slug = scored_portal["industry"].slug
+    assert f'href="/companies/?industry={slug}&amp;sort=best">The top 1 of 2 companies with a score' in body
+    assert "2 of 3 shown: all companies of this industry in the directory" in body
+    directory = client.get("/companies/", {"industry": slug, "sort": "best"})
+    assert [c.name for c in directory.context["page"]][:2] == ["Zeta", "Alpha"]
+
+
+@pytest.mark.django_db
 def test_directory_sorts_by_score_with_unscored_companies_last(client, scored_portal):
     def names(query):
         return [c.name for c in client.get(reverse("companies:list"), query).context["page"]]
