@@ -142,7 +142,7 @@ def profile(path: str, user, repeat: int, show_queries: bool, show_tree: bool) -
           f"{statistics.median(db_times):.1f} ms in the database")
     if show_queries:
         for ms, sql in sorted(queries, reverse=True):
-            print(f"  {ms:8.2f} ms  {sql[:300]}")
+            print(f"  {ms:8.2f} ms  {sql if len(sql) < 300 else sql[:200] + " … " + sql[-100:]}")
     if profiler:
         print(profiler.output_text(unicode=True, color=False, show_all=False))
 

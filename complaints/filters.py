@@ -5,12 +5,13 @@ import datetime
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, Industry
 from complaints.models import Complaint, Offer
+from complaints.paging import OneOf
 from complaints.search import search_filter
 from complaints_site.filtersets import SortableFilterSet
 
@@ -66,7 +67,7 @@ class ComplaintFilter(SortableFilterSet):
         field_name="company__industry", empty_label=_("Any industry"),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), empty_label=_("Any status"),
+        label=_("Status"), empty_label=_("Any status"), method="filter_status",
         choices=[(status.value, status.label) for status in Complaint.PUBLIC_STATUSES],
     )
     language = django_filters.ChoiceFilter(
@@ -116,8 +117,13 @@ class ComplaintFilter(SortableFilterSet):
         offered = Exists(Offer.objects.filter(complaint=OuterRef("pk")))
         return queryset.filter(offered if value == "yes" else ~offered)
 
+    # A status is read through the list's status index (paging.OneOf, search.results_page).
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(OneOf(F("status"), [value]))
+
     def filter_resolved(self, queryset, name, value):
-        return queryset.filter(status=Complaint.Status.RESOLVED if value == "yes" else Complaint.Status.UNRESOLVED)
+        status = Complaint.Status.RESOLVED if value == "yes" else Complaint.Status.UNRESOLVED
+        return queryset.filter(OneOf(F("status"), [status]))
 
     def keep(self, queryset, name, value):
         return queryset  # the order is the pager's (complaints/paging.py)
@@ -132,6 +138,10 @@ class ComplaintFilter(SortableFilterSet):
     @property
     def words(self) -> str:
         return (self.cleaned("q") or "").strip()
+
+    @property
+    def holds_one_status(self) -> bool:
+        return bool(self.cleaned("status") or self.cleaned("resolved"))
 
     @property
     def chosen_sort(self) -> str:

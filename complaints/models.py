@@ -185,7 +185,10 @@ class Complaint(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="complaint_public_list"),
+            # A status filter reads its own rows in the list's order. Statuses follow age (new
+            # complaints wait, old ones are closed), so walking all public complaints by date
+            # to pick out the closed ones read 100,000 rows for a page at a million.
+            models.Index(fields=["status", "-published_at", "-id"], name="complaint_public_list"),
             models.Index(fields=["company", "status", "-published_at"], name="complaint_company_list"),
             # The public lists read these in order and stop after one page
             # (keyset paging, complaints/paging.py): no sort of a million rows.

@@ -12,9 +12,9 @@ rows at most are counted, and more is shown as "more than COUNT_CAP".
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import F
+from django.db.models import F, Lookup
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from complaints.models import INBOX_FINISHED, INBOX_WAITED
@@ -37,9 +37,18 @@ class Sort:
     moments: frozenset = frozenset({"published_at", "created_at"})
     flags: frozenset = frozenset()
 
+    # Columns that a filter holds to one value, ordered first: they change no order, but let
+    # the database read an index that starts with them (complaint_public_list for a status).
+    leading: tuple[str, ...] = ()
+
     def order_by(self, reverse=False) -> list:
         descending = self.descending != reverse
-        return [F(name).desc() if descending else F(name).asc() for name in self.fields]
+        # Such indexes hold the leading columns ascending and the sort's newest first.
+        lead = [F(name).asc() if descending else F(name).desc() for name in self.leading]
+        return lead + [F(name).desc() if descending else F(name).asc() for name in self.fields]
+
+    def led_by(self, *names: str) -> "Sort":
+        return replace(self, leading=names)
 
     def annotate(self, queryset):
         return queryset.annotate(**dict(self.expressions)) if self.expressions else queryset
@@ -62,6 +71,27 @@ INBOX_SORT = Sort(
 PENDING_SORT = Sort(("created_at", "id"), descending=False)
 # "My complaints": drafts have no publication date, so the newest created first.
 MINE_SORT = Sort(("created_at", "id"), descending=True)
+
+
+class OneOf(Lookup):
+    """`column = ANY(values)` on PostgreSQL (IN elsewhere), for a filter that holds a column
+    to one value while the order starts with that column (Sort.leading).
+
+    Written as `column = value`, PostgreSQL knows the column is constant and drops it from
+    the order; it may then pick an index on the other sort columns and filter it, reading
+    every newer row of other statuses first (100,000 for a page of closed complaints at a
+    million). `= ANY` keeps the column in the order, so the index that starts with it and
+    holds its rows in date order is the one that fits.
+    """
+
+    lookup_name = "one_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*params, *self.rhs]
 
 
 class BadCursor(ValueError):

@@ -47,6 +47,7 @@ LANGUAGE_CONFIGS = {"en": "english", "ru": "russian", "de": "german", "sv": "swe
 
 # How many of the newest matches are ranked by relevance (see above).
 CANDIDATE_LIMIT = 500
+NEWEST = ("-published_at", "-pk")
 # Recent publication windows, in days, where a search's newest matches are looked for
 # first (newest_matches); None is all time.
 RECENT_WINDOWS = (30, 365, None)
@@ -199,7 +200,7 @@ def search_filter(queryset, text: str):
     return queryset.filter(condition)
 
 
-def newest_matches(queryset, limit: int, windows=RECENT_WINDOWS) -> list[int]:
+def newest_matches(queryset, limit: int, windows=RECENT_WINDOWS, newest=None) -> list[int]:
     """The ids of the `limit` newest complaints of `queryset`, looked for in the recent windows first.
 
     A phrase found in 2% of a million complaints has 20,000 matches; to find the
@@ -210,7 +211,7 @@ def newest_matches(queryset, limit: int, windows=RECENT_WINDOWS) -> list[int]:
     holds enough; the newest `limit` of a window that holds that many are the
     newest overall, so the answer is the same as one query over everything.
     """
-    newest = queryset.order_by("-published_at", "-pk").values_list("pk", flat=True)
+    newest = queryset.order_by(*(newest or NEWEST)).values_list("pk", flat=True)
     now = timezone.now()
     for days in windows:
         window = newest if days is None else newest.filter(published_at__gte=now - timedelta(days=days))
@@ -220,16 +221,17 @@ def newest_matches(queryset, limit: int, windows=RECENT_WINDOWS) -> list[int]:
     return ids
 
 
-def ranked(queryset, text: str, *, limit: int | None = None, windows=RECENT_WINDOWS):
+def ranked(queryset, text: str, *, limit: int | None = None, windows=RECENT_WINDOWS, newest=None):
     """The ids of the newest `limit` matches in `queryset` (default CANDIDATE_LIMIT), best first.
 
-    `queryset` already holds the search filter and the other filters.
+    `queryset` already holds the search filter and the other filters; `newest`, the
+    newest-first order to take the candidates in (with a status: led by it, paging.OneOf).
     """
     limit = limit or CANDIDATE_LIMIT
     if windows == (None,):  # no windows: the candidates are a subquery of the ranking's one query
-        candidates = queryset.order_by("-published_at", "-pk").values("pk")[:limit]
+        candidates = queryset.order_by(*(newest or NEWEST)).values("pk")[:limit]
     else:
-        candidates = newest_matches(queryset, limit, windows)
+        candidates = newest_matches(queryset, limit, windows, newest)
     bounded = queryset.model.objects.public().filter(pk__in=candidates)
     if _is_postgresql(queryset):
         rank = SearchRank(F("search_document"), _ts_query(text))
@@ -238,10 +240,18 @@ def ranked(queryset, text: str, *, limit: int | None = None, windows=RECENT_WIND
     return bounded.annotate(rank=rank).order_by("-rank", "-published_at", "-pk").values_list("pk", flat=True)
 
 
-def matching_ids(queryset) -> list[int]:
-    """Up to COUNT_CAP + 1 ids of the matches, in no order, kept like `ranked_ids`."""
+def matching_ids(queryset, *, order=None) -> list[int]:
+    """Up to COUNT_CAP + 1 ids of the matches, kept like `ranked_ids`.
+
+    Mostly in no order: from an index, or by a short scan of the table when matches are
+    everywhere (it stops at the cap). With a status, in `order` (newest first, led by the
+    status): statuses follow age (the complaints still waiting are all at the end of the
+    table), so a scan from the oldest rows could read most of the table for them, while
+    in order the database reads the status's own index.
+    """
     def find():
-        return list(queryset.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+        ordered = queryset.order_by(*order) if order else queryset.order_by()
+        return list(ordered.values_list("pk", flat=True)[: COUNT_CAP + 1])
 
     try:
         key = "matches:" + hashlib.sha256(str(queryset.query).encode()).hexdigest()
@@ -250,7 +260,7 @@ def matching_ids(queryset) -> list[int]:
     return kept_like_pages(key, find)
 
 
-def ranked_ids(queryset, text: str, *, limit: int | None = None, windows=RECENT_WINDOWS) -> list[int]:
+def ranked_ids(queryset, text: str, *, limit: int | None = None, windows=RECENT_WINDOWS, newest=None) -> list[int]:
     """`ranked`, kept as long as a public page may be old.
 
     Only which complaints a search or filter finds, and their order, is kept
@@ -259,7 +269,7 @@ def ranked_ids(queryset, text: str, *, limit: int | None = None, windows=RECENT_
     so no card is ever stale.
     """
     key = "ranked:" + hashlib.sha256(f"{text}\x1f{limit}\x1f{queryset.query}".encode()).hexdigest()
-    return kept_like_pages(key, lambda: list(ranked(queryset, text, limit=limit, windows=windows)))
+    return kept_like_pages(key, lambda: list(ranked(queryset, text, limit=limit, windows=windows, newest=newest)))
 
 
 def highlight_page(complaints: list, text: str) -> None:
@@ -365,7 +375,7 @@ class Results:
 
 
 def results_page(queryset, *, words: str, filtered: bool, sort: str, per_page: int, after="", before="",
-                 page_number=None) -> Results:
+                 page_number=None, one_status=False) -> Results:
     """The page of complaints to show, highlighted when searching.
 
     A search or filter first takes up to COUNT_CAP + 1 matching ids, in no
@@ -373,10 +383,18 @@ def results_page(queryset, *, words: str, filtered: bool, sort: str, per_page: i
     That is the count; and when it is not over the cap, the page is chosen
     among those ids. Otherwise a rare word sorted by date could lead the
     planner to walk the date index through a million rows to find five.
+    `one_status`: the filters hold the status to one value.
     """
     bad_cursor = False
+    order = SORTS[sort] if sort in SORTS else SORTS["newest"]
+    if one_status:
+        # Statuses follow age: walking every public complaint by date to pick out the
+        # closed ones read 100,000 rows for a page at a million. The status's own index
+        # (complaint_public_list) holds them in date order; see paging.OneOf.
+        order = order.led_by("status") if sort in ("newest", "oldest") else order
     if filtered or words:
-        matches = matching_ids(queryset)
+        newest = (SORTS["newest"].led_by("status") if one_status else SORTS["newest"]).order_by()
+        matches = matching_ids(queryset, order=newest if one_status and not words else None)
         count, capped = min(len(matches), COUNT_CAP), len(matches) > COUNT_CAP
         if not capped:
             # Still public(): the matches may have been kept from before a hide.
@@ -390,15 +408,15 @@ def results_page(queryset, *, words: str, filtered: bool, sort: str, per_page: i
         # All matches are ranked when they are few (already a short list of ids: no windows
         # needed); only the newest CANDIDATE_LIMIT when not.
         if capped:
-            ids = ranked_ids(queryset, words, limit=CANDIDATE_LIMIT)
+            ids = ranked_ids(queryset, words, limit=CANDIDATE_LIMIT, newest=newest)
         else:
-            ids = ranked_ids(queryset, words, limit=COUNT_CAP, windows=(None,))
+            ids = ranked_ids(queryset, words, limit=COUNT_CAP, windows=(None,), newest=newest)
         page = Paginator(ids, per_page).get_page(page_number)
         rows = queryset.in_bulk(list(page.object_list))
         page.object_list = [rows[pk] for pk in page.object_list if pk in rows]
         numbered = True
     else:
-        page, bad_cursor = keyset_page_or_first(queryset, SORTS[sort], per_page=per_page, after=after, before=before)
+        page, bad_cursor = keyset_page_or_first(queryset, order, per_page=per_page, after=after, before=before)
         numbered = False
     highlight_page(page.object_list if numbered else page.items, words)
     return Results(page=page, count=count, count_capped=capped, numbered=numbered, bad_cursor=bad_cursor)

@@ -81,7 +81,7 @@ def complaint_list(request):
     filterset = ComplaintFilter(request.GET or None, queryset=Complaint.objects.public().for_cards())
     results = results_page(
         filterset.qs, words=filterset.words, filtered=filterset.narrows, sort=filterset.chosen_sort,
-        per_page=COMPLAINTS_PER_PAGE,
+        per_page=COMPLAINTS_PER_PAGE, one_status=filterset.holds_one_status,
         after=request.GET.get("after", ""), before=request.GET.get("before", ""), page_number=request.GET.get("page"),
     )
     return render(request, "complaints/complaint_list.html", {

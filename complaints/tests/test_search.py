@@ -421,3 +421,24 @@ def test_list_query_count_does_not_grow_when_searching(client, company, django_a
         client.get(LIST, {"q": "router"})
     with django_assert_max_num_queries(expected):  # the company named in the filter, no ranking (sorted by date)
         client.get(LIST, {"q": "router", "company": "2kom", "sort": "newest", "has_offer": "no"})
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_a_status_list_pages_through_its_own_index_forward_and_back(client, company, monkeypatch, sort):
+    """A status filter orders by the status first (paging.OneOf): same rows, same order, every page."""
+    monkeypatch.setattr(paging, "COUNT_CAP", 10)  # capped: the pages are read by key, not from the ids
+    for n in range(45):
+        complaint = published(f"C{n:02}", company=company, days_ago=n)
+        if n % 3:
+            Complaint.objects.filter(pk=complaint.pk).update(status=Complaint.Status.CLOSED)
+    closed = [f"C{n:02}" for n in range(45) if n % 3]
+    expected = closed if sort == "newest" else closed[::-1]
+    response = client.get(LIST, {"status": "closed", "sort": sort})
+    pages = [titles(response)]
+    while response.context["page"].has_next:
+        response = client.get(LIST, {"status": "closed", "sort": sort, "after": response.context["page"].next_cursor})
+        pages.append(titles(response))
+    assert [title for page in pages for title in page] == expected
+    back = client.get(LIST, {"status": "closed", "sort": sort, "before": response.context["page"].previous_cursor})
+    assert titles(back) == pages[-2]
+    assert titles(client.get(LIST, {"resolved": "no", "sort": sort})) == []
