@@ -14,6 +14,8 @@ rows at most are counted, and more is shown as "more than COUNT_CAP".
 import datetime
 from dataclasses import dataclass, field, replace
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import F, Lookup
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
@@ -222,6 +224,27 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     cap = COUNT_CAP if cap is None else cap
     count = queryset.order_by()[: cap + 1].count()
     return min(count, cap), count > cap
+
+
+def capped_counts(querysets: dict, cap: int | None = None) -> dict[str, tuple[int, bool]]:
+    """capped_count of several querysets of one database, in one query (one round trip
+    instead of one each: the business inbox counts seven views on every page)."""
+    cap = COUNT_CAP if cap is None else cap
+    if not querysets:
+        return {}
+    parts, params = [], []
+    for queryset in querysets.values():
+        try:
+            sql, part_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        except EmptyResultSet:
+            sql, part_params = "SELECT 1 WHERE FALSE", ()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted)")
+        params += part_params
+    connection = connections[next(iter(querysets.values())).db]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {name: (min(count, cap), count > cap) for name, count in zip(querysets, row, strict=True)}
 
 
 def public_count(queryset) -> tuple[int, bool]:
