@@ -66,6 +66,14 @@ class ComplaintQuerySet(models.QuerySet):
         return self.order_by("-published_at", "-pk")
 
 
+def _choice_label(choices, value) -> str:
+    """The label of one choice, translated once; the value itself if it is no choice."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Complaint(models.Model):
     class Source(models.TextChoices):
         PORTAL = "portal", _("This portal")
@@ -236,6 +244,14 @@ class Complaint(models.Model):
 
     def get_absolute_url(self):
         return reverse("complaints:detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    # Django's get_FOO_display hashes every choice's label to look one up, and each hash
+    # translates the label: nine translations per status shown, 240 per inbox page.
+    def get_status_display(self) -> str:
+        return _choice_label(self.Status, self.status)
+
+    def get_waiting_on_display(self) -> str:
+        return _choice_label(self.WaitingOn, self.waiting_on)
 
     # Action words after /complaints/<id>/ that a slug must never equal.
     RESERVED_SLUGS = {
