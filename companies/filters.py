@@ -1,7 +1,8 @@
 from functools import cached_property
 
 import django_filters
-from django.db.models import Count, F
+from django.db.models import Count, F, Value
+from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -9,15 +10,24 @@ from django_countries import countries
 
 from companies.models import Company, Industry
 from companies.scoring import LABEL_CHOICES
+from complaints.paging import Sort
 from complaints_site.filtersets import SortableFilterSet
 
-# Sorting only by an allow-list: the public name maps to the real ordering.
+# Sorting only by an allow-list: the public name maps to an order the pager walks by key
+# (complaints.paging), never by OFFSET. Companies without a score come last either way:
+# their score is taken as below 0 (best first) or above 10 (lowest first).
 COMPANY_SORTS = {
-    "name": ["name"],
-    "complaints": ["-complaint_count", "name"],
-    "newest": ["-created_at", "name"],
-    "best": [F("card__score").desc(nulls_last=True), "name"],
-    "worst": [F("card__score").asc(nulls_last=True), "name"],
+    "name": Sort(("name", "id"), descending=False, texts=frozenset({"name"})),
+    "complaints": Sort(("complaint_count", "name", "id"), descending=True, texts=frozenset({"name"}),
+                       against=frozenset({"name", "id"})),
+    "newest": Sort(("created_at", "name", "id"), descending=True, texts=frozenset({"name"}),
+                   against=frozenset({"name", "id"})),
+    "best": Sort(("score_order", "name", "id"), descending=True, texts=frozenset({"name"}),
+                 floats=frozenset({"score_order"}), against=frozenset({"name", "id"}),
+                 expressions=(("score_order", Coalesce(F("card__score"), Value(-1.0))),)),
+    "worst": Sort(("score_order", "name", "id"), descending=False, texts=frozenset({"name"}),
+                  floats=frozenset({"score_order"}),
+                  expressions=(("score_order", Coalesce(F("card__score"), Value(11.0))),)),
 }
 
 
@@ -72,4 +82,10 @@ class CompanyFilter(SortableFilterSet):
         return queryset.search(value)
 
     def sort_by(self, queryset, name, value):
-        return queryset.order_by(*COMPANY_SORTS.get(value, COMPANY_SORTS["name"]))
+        return queryset  # the order is the pager's (chosen_sort)
+
+    @property
+    def chosen_sort(self):
+        if self.is_bound and not self.errors.get("sort"):
+            return COMPANY_SORTS.get(self.form.cleaned_data.get("sort") or "name", COMPANY_SORTS["name"])
+        return COMPANY_SORTS["name"]

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
@@ -58,14 +57,18 @@ def company_list(request):
         .order_by("name")
     )
     filterset = CompanyFilter(request.GET or None, queryset=companies)
-    paginator = Paginator(filterset.qs, COMPANIES_PER_PAGE)
-    if not filterset.narrows:
-        paginator.count = filterset.listed_total()  # saves the COUNT(*) query
-    page = paginator.get_page(request.GET.get("page"))
+    # Every listed company is the sum of the country filter's counts, read for the form anyway.
+    count = filterset.qs.count() if filterset.narrows else filterset.listed_total()
+    page, bad_cursor = keyset_page_or_first(
+        filterset.qs, filterset.chosen_sort, per_page=COMPANIES_PER_PAGE,
+        after=request.GET.get("after", ""), before=request.GET.get("before", ""),
+    )
     labels = dict(LABEL_CHOICES)
     for company in page:
         company.label_text = labels.get(company.card_label, "")
-    return render(request, "companies/company_list.html", {"filter": filterset, "page": page})
+    return render(request, "companies/company_list.html", {
+        "filter": filterset, "page": page, "count": count, "bad_cursor": bad_cursor,
+    })
 
 
 def _represents(request, slug) -> bool:

@@ -11,12 +11,16 @@ partial indexes on Complaint). Counts are capped the same way: COUNT_CAP + 1
 rows at most are counted, and more is shown as "more than COUNT_CAP".
 """
 
+import base64
 import datetime
+import math
+import re
+import struct
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import F, Lookup
+from django.db.models import F, Lookup, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from complaints.models import INBOX_FINISHED, INBOX_WAITED
@@ -27,7 +31,9 @@ EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 @dataclass(frozen=True)
 class Sort:
-    """An ordering the pager can walk: fields that end in the primary key, one direction."""
+    """An ordering the pager can walk: fields that end in the primary key, in one direction
+    but for `against` (walked with a comparison per field rather than one row comparison,
+    so no index can serve it whole: for short tables, like the directory's companies)."""
 
     fields: tuple[str, ...]
     descending: bool
@@ -38,6 +44,12 @@ class Sort:
     # since 1970, yes/no as 1/0.
     moments: frozenset = frozenset({"published_at", "created_at"})
     flags: frozenset = frozenset()
+    # Text keys travel as base64url of their UTF-8; decimal keys (a score) as the bits of
+    # their 64-bit float, so that a cursor brings back exactly the value compared.
+    texts: frozenset = frozenset()
+    floats: frozenset = frozenset()
+    # Fields sorted the other way (a name A to Z after a count, most first).
+    against: frozenset = frozenset()
 
     # Columns that a filter holds to one value, ordered first: they change no order, but let
     # the database read an index that starts with them (complaint_public_list for a status).
@@ -47,7 +59,8 @@ class Sort:
         descending = self.descending != reverse
         # Such indexes hold the leading columns ascending and the sort's newest first.
         lead = [F(name).asc() if descending else F(name).desc() for name in self.leading]
-        return lead + [F(name).desc() if descending else F(name).asc() for name in self.fields]
+        return lead + [F(name).desc() if descending != (name in self.against) else F(name).asc()
+                       for name in self.fields]
 
     def led_by(self, *names: str) -> "Sort":
         return replace(self, leading=names)
@@ -100,22 +113,43 @@ class BadCursor(ValueError):
     """A page link that was not made by us (or by an older version)."""
 
 
+# A cursor carries at most a company name (200 characters) and two numbers.
+MAX_CURSOR = 1200
+
+
 def encode_cursor(values) -> str:
-    """Sort key values as a short string of integers: "1731000000123456.42"."""
+    """Sort key values as a short string of integers: "1731000000123456.42"; texts as base64url."""
     parts = []
     for value in values:
+        if isinstance(value, str):
+            parts.append(base64.urlsafe_b64encode(value.encode()).decode().rstrip("="))
+            continue
         if isinstance(value, datetime.datetime):
             value = (value - EPOCH) // datetime.timedelta(microseconds=1)
+        elif isinstance(value, float):
+            value = struct.unpack(">q", struct.pack(">d", value))[0]
         parts.append(str(int(value)))
     return ".".join(parts)
 
 
+def _text(part: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", part):
+        raise ValueError(part)
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode()
+
+
 def decode_cursor(text: str, sort: Sort) -> tuple:
     parts = text.split(".")
-    if len(parts) != len(sort.fields) or len(text) > 100:
+    if len(parts) != len(sort.fields) or len(text) > (MAX_CURSOR if sort.texts else 100):
         raise BadCursor(text)
     values = []
     for name, part in zip(sort.fields, parts, strict=True):
+        if name in sort.texts:
+            try:
+                values.append(_text(part))
+            except (ValueError, UnicodeDecodeError):
+                raise BadCursor(text) from None
+            continue
         try:
             number = int(part)
         except ValueError:
@@ -129,6 +163,14 @@ def decode_cursor(text: str, sort: Sort) -> tuple:
             if number not in (0, 1):
                 raise BadCursor(text)
             values.append(bool(number))
+        elif name in sort.floats:
+            try:
+                decimal = struct.unpack(">d", struct.pack(">q", number))[0]
+            except struct.error:
+                raise BadCursor(text) from None
+            if math.isnan(decimal):
+                raise BadCursor(text)
+            values.append(decimal)
         elif not 0 <= number < 2**63:
             raise BadCursor(text)
         else:
@@ -189,14 +231,29 @@ def _rows(queryset, sort: Sort, *, beyond, reverse: bool, limit: int, parts) -> 
     return rows[:limit]
 
 
+def _beyond(sort: Sort, values: tuple, *, forward: bool):
+    """The rows after (forward) or before the key `values` in `sort` order."""
+    if not sort.against:
+        # One row comparison, which an index on the same fields serves.
+        key = Tuple(*[F(name) for name in sort.fields])
+        later = TupleLessThan if sort.descending == forward else TupleGreaterThan
+        return later(key, values)
+    # Mixed directions: a field further on in its own direction, the ones before it equal.
+    beyond, equal = Q(), Q()
+    for name, value in zip(sort.fields, values, strict=True):
+        descending = sort.descending != (name in sort.against)
+        further = "lt" if descending == forward else "gt"
+        beyond |= equal & Q(**{f"{name}__{further}": value})
+        equal &= Q(**{name: value})
+    return beyond
+
+
 def keyset_page(queryset, sort: Sort, *, per_page: int, after: str = "", before: str = "",
                 parts=None) -> KeysetPage:
     """One page of `queryset` in `sort` order, after or before a cursor. Raises BadCursor."""
     queryset = sort.annotate(queryset)
-    key = Tuple(*[F(name) for name in sort.fields])
     if before:
-        values = decode_cursor(before, sort)
-        beyond = TupleGreaterThan(key, values) if sort.descending else TupleLessThan(key, values)
+        beyond = _beyond(sort, decode_cursor(before, sort), forward=False)
         rows = _rows(queryset, sort, beyond=beyond, reverse=True, limit=per_page + 1, parts=parts)
         more_before = len(rows) > per_page
         rows = rows[:per_page][::-1]
@@ -205,10 +262,7 @@ def keyset_page(queryset, sort: Sort, *, per_page: int, after: str = "", before:
             next_cursor=_key(rows[-1], sort) if rows else "",
             previous_cursor=_key(rows[0], sort) if rows and more_before else "",
         )
-    beyond = None
-    if after:
-        values = decode_cursor(after, sort)
-        beyond = TupleLessThan(key, values) if sort.descending else TupleGreaterThan(key, values)
+    beyond = _beyond(sort, decode_cursor(after, sort), forward=True) if after else None
     rows = _rows(queryset, sort, beyond=beyond, reverse=False, limit=per_page + 1, parts=parts)
     more_after = len(rows) > per_page
     rows = rows[:per_page]
