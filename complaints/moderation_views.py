@@ -90,31 +90,58 @@ def _reportable(request, kind, pk):
     return item, complaint
 
 
+# The queue's lists, each on its own page (a tab): a moderator works through one list at a
+# time, and a page of one list is a fifth of the work to build of a page with all of them.
+QUEUE_LISTS = ("pending", "flagged", "held", "claims", "companies", "suspended")
+
+
 @login_required
 @require_safe
 def queue(request):
-    """The moderators' work, oldest first. Complaints waiting for review are paged by key;
-    the other lists show their QUEUE_ROWS oldest, which leave the list as they are handled."""
+    """The moderators' work, oldest first, one list at a time (?show=), with how much waits in
+    each. Complaints waiting for review are paged by key; the other lists show their QUEUE_ROWS
+    oldest, which leave the list as they are handled."""
     _moderator_only(request)
-    pending = Complaint.objects.filter(status=Complaint.Status.PENDING).select_related("company")
-    pending_page, bad_cursor = keyset_page_or_first(
-        pending, PENDING_SORT, per_page=QUEUE_ROWS,
-        after=request.GET.get("after", ""), before=request.GET.get("before", ""),
-    )
-    held = [
-        {"kind": kind, "item": item}
-        for kind, query in held_without_reports().items()
-        for item in query.order_by("pk")[:QUEUE_ROWS]
-    ][:QUEUE_ROWS]
-    claims = RepresentationClaim.objects.filter(status=RepresentationClaim.Status.PENDING).select_related(
-        "company", "user"
-    ).order_by("created_at", "pk")[:QUEUE_ROWS]
+    shown = request.GET.get("show", "pending")
+    if shown not in QUEUE_LISTS:
+        shown = "pending"
     return render(request, "moderation/queue.html", {
-        "counts": queue_counts(), "pending": pending_page, "bad_cursor": bad_cursor,
-        "flagged": _oldest_flagged(QUEUE_ROWS), "held": held, "claims": claims, "rows": QUEUE_ROWS,
-        "companies": proposed_companies().order_by("created_at", "pk")[:QUEUE_ROWS],
-        "suspended": Suspension.objects.select_related("user").order_by("-created_at")[:50],
+        "counts": queue_counts(), "shown": shown, "rows": QUEUE_ROWS, **_queue_list(request, shown),
     })
+
+
+def _queue_list(request, shown: str) -> dict:
+    """The rows of one list of the queue, for the template."""
+    if shown == "pending":
+        pending = Complaint.objects.filter(status=Complaint.Status.PENDING).select_related("company")
+        page, bad_cursor = keyset_page_or_first(
+            pending, PENDING_SORT, per_page=QUEUE_ROWS,
+            after=request.GET.get("after", ""), before=request.GET.get("before", ""),
+        )
+        return {"pending": page, "bad_cursor": bad_cursor}
+    if shown == "flagged":
+        return {"flagged": _oldest_flagged(QUEUE_ROWS)}
+    if shown == "held":
+        return {"held": [
+            {"kind": kind, "item": item}
+            for kind, query in held_without_reports().items()
+            for item in query.order_by("pk")[:QUEUE_ROWS]
+        ][:QUEUE_ROWS]}
+    if shown == "claims":
+        return {"claims": RepresentationClaim.objects.filter(status=RepresentationClaim.Status.PENDING)
+                .select_related("company", "user").order_by("created_at", "pk")[:QUEUE_ROWS]}
+    if shown == "companies":
+        return {"companies": proposed_companies().order_by("created_at", "pk")[:QUEUE_ROWS]}
+    return {"suspended": Suspension.objects.select_related("user").order_by("-created_at")[:QUEUE_ROWS]}
+
+
+def _queue_list_of(item, open_flags: bool) -> str:
+    """The list of the queue an item under review comes from, for the way back to it."""
+    if open_flags:
+        return "flagged"
+    if item.text_held:
+        return "held"
+    return "pending"
 
 
 def _oldest_flagged(limit: int) -> list[dict]:
@@ -175,12 +202,14 @@ def _item_page(request, kind, item, sent=None):
     forms["redact"] = RedactForm(initial={"field": "story" if kind == "complaint" else "body"})
     forms["move"] = CompanyChoiceForm()
     forms.update(sent or {})
+    open_flags = Flag.objects.filter(**{kind: item}, status=Flag.Status.OPEN).exists()
     return render(request, "moderation/item.html", {
         "kind": kind, "item": item, "complaint": complaint,
         "texts": texts, "personal_data_found": any(text["findings"] for text in texts),
         "evidence": complaint.attachments.all() if kind == "complaint" else (),
         "flags": Flag.objects.filter(**{kind: item}).select_related("reporter"),
-        "open_flags": Flag.objects.filter(**{kind: item}, status=Flag.Status.OPEN).exists(),
+        "open_flags": open_flags,
+        "queue_list": _queue_list_of(item, open_flags),
         "versions": versions.select_related("edited_by"),
         "redactions": Redaction.objects.filter(**{kind: item}),
         "forms": forms, "suspended": Suspension.objects.filter(user_id=item.author_id).first(),

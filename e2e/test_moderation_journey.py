@@ -130,6 +130,7 @@ def test_member_reports_abuse_and_the_moderator_hides_the_complaint_with_a_reaso
     # The moderator finds the report and hides the complaint, with a reason.
     mod = person(moderator)
     mod.goto("/moderation/")
+    mod.get_by_role("navigation", name="Queues").get_by_role("link", name=re.compile("^Reported")).click()
     reported = mod.get_by_role("region", name=re.compile("Reported content"))
     expect(reported.get_by_role("row", name=re.compile("Abuse or hate"))).to_have_count(1)
     reported.get_by_role("link", name=f"Complaint #{complaint.pk}").click()
@@ -202,6 +203,7 @@ def test_a_comment_with_a_phone_number_is_held_and_the_moderator_removes_the_sel
     # The moderator finds it among the held texts, selects the number with the mouse and removes it.
     mod = person(moderator)
     mod.goto("/moderation/")
+    mod.get_by_role("navigation", name="Queues").get_by_role("link", name=re.compile("^Held texts")).click()
     held = mod.get_by_role("region", name="Texts held for personal data")
     held.get_by_role("link", name=re.compile(r"^Comment #")).click()
     expect(mod.get_by_text("Or select the words in the text above")).to_be_visible()  # the script is running

@@ -81,7 +81,7 @@ def test_other_lists_show_their_oldest_rows_and_say_how_many_there_are(mod_clien
         Comment(complaint=complaint, author=author, body=f"Call me {n}", text_held=True)
         for n in range(QUEUE_ROWS + 4)
     ])
-    response = mod_client.get(QUEUE)
+    response = mod_client.get(QUEUE, {"show": "held"})
     assert len(response.context["held"]) == QUEUE_ROWS
     text = " ".join(response.content.decode().split())
     assert f"Held texts ({QUEUE_ROWS + 4})" in text
@@ -102,8 +102,34 @@ def test_the_queue_costs_the_same_queries_with_three_or_three_hundred_waiting(mo
     assert len(response.context["pending"]) == QUEUE_ROWS
 
 
-def test_the_queue_stays_closed_to_members_and_visitors(client, member):
+@pytest.mark.parametrize("shown", ["", "pending", "flagged", "held", "claims", "companies", "suspended"])
+def test_the_queue_stays_closed_to_members_and_visitors(client, member, shown):
     add_pending(2)
-    assert client.get(QUEUE).status_code == 302
+    assert client.get(QUEUE, {"show": shown}).status_code == 302
     client.force_login(member)
-    assert client.get(QUEUE).status_code == 403
+    assert client.get(QUEUE, {"show": shown}).status_code == 403
+
+
+@pytest.mark.parametrize("shown", ["nonsense", "PENDING", "<script>", "' OR 1=1 --", "suspended\n"])
+def test_an_unknown_list_shows_the_complaints_waiting_for_review(mod_client, shown):
+    add_pending(2)
+    response = mod_client.get(QUEUE, {"show": shown})
+    assert response.status_code == 200
+    assert response.context["shown"] == "pending" and len(response.context["pending"]) == 2
+    assert "<script>" not in response.content.decode()
+
+
+def test_the_review_page_leads_back_to_the_list_its_item_came_from(mod_client, company):
+    from complaints.moderation import flag_create
+    from complaints.models import Flag
+
+    pending = add_pending(1)[0]
+    complaint = make_published(company=company)
+    held = Comment.objects.create(complaint=complaint, author=UserFactory(), body="Call me", text_held=True)
+    reported = Comment.objects.create(complaint=complaint, author=UserFactory(), body="Cheap routers!")
+    flag_create(user=UserFactory(), item=reported, reason=Flag.Reason.SPAM)
+    for kind, item, back in [("complaint", pending, 'href="/moderation/"'),
+                             ("comment", held, 'href="/moderation/?show=held"'),
+                             ("comment", reported, 'href="/moderation/?show=flagged"')]:
+        page = mod_client.get(f"/moderation/{kind}/{item.pk}/").content.decode()
+        assert f"{back}>← Moderation" in page

@@ -42,6 +42,7 @@ from complaints.moderation import (
     moderation_reject,
     moderation_restore,
 )
+from complaints.moderation_views import QUEUE_LISTS
 from complaints.services import comment_post, complaint_save_draft, complaint_submit, follow_toggle, message_post
 from complaints.tests.factories import UserFactory, complaint_fields, make_draft, make_published, make_representative
 
@@ -672,7 +673,7 @@ def test_the_queue_keeps_a_proposed_company_after_its_complaint_is_published(set
     client.post(reverse("complaints:moderation_approve", args=[complaint.pk]), {"reason": "ok", "note": ""})
     complaint.refresh_from_db()
     assert complaint.status == "published"
-    response = client.get(reverse("complaints:moderation_queue"))
+    response = client.get(reverse("complaints:moderation_queue"), {"show": "companies"})
     assert response.context["counts"]["companies"] == 1
     assert "Tiny ISP" in text_of(response) and "already shown in the directory" in text_of(response)
     assert "Tiny ISP" in text_of(client_for().get(reverse("companies:list")))
@@ -761,13 +762,22 @@ def test_the_queue_lists_each_kind_oldest_first_with_counts(settings, company, m
     flag_create(user=UserFactory(), item=thread.message, reason=Flag.Reason.ABUSE)
     claim_submit(user=UserFactory(), company=company, work_email="", job_title="Support lead", evidence="Ask Anna")
 
-    response = client_for(moderator).get(reverse("complaints:moderation_queue"))
-    page = text_of(response)
+    client = client_for(moderator)
+    queue = reverse("complaints:moderation_queue")
+    response = client.get(queue)
     assert response.context["counts"] == {"pending": 3, "flagged": 2, "held": 0, "claims": 1, "companies": 1}
     assert [c.pk for c in response.context["pending"]] == [older.pk, newer.pk, draft.pk]
-    assert [(row["kind"], row["item"].pk) for row in response.context["flagged"]] == [
+    tabs = text_of(response)
+    assert "Reported (2)" in tabs and "Representation requests (1)" in tabs and "Proposed companies (1)" in tabs
+    assert 'aria-current="page">Waiting for review (3)' in " ".join(response.content.decode().split())
+    # Each list on its own page, its tab marked as the current one.
+    flagged = client.get(queue, {"show": "flagged"})
+    assert [(row["kind"], row["item"].pk) for row in flagged.context["flagged"]] == [
         ("comment", thread.comment.pk), ("message", thread.message.pk)]
-    assert "Tiny ISP" in page and "Support lead" in page
+    assert "pending" not in flagged.context and 'aria-current="page">Reported (2)' in flagged.content.decode()
+    assert "Tiny ISP" in text_of(client.get(queue, {"show": "companies"}))
+    assert "Support lead" in text_of(client.get(queue, {"show": "claims"}))
+    assert "Nobody is suspended." in text_of(client.get(queue, {"show": "suspended"}))
 
 
 def test_the_queue_query_count_does_not_grow_with_the_queue(settings, company, member, moderator):
@@ -788,10 +798,13 @@ def test_the_queue_query_count_does_not_grow_with_the_queue(settings, company, m
             flag_create(user=UserFactory(), item=complaint, reason=Flag.Reason.NOT_REAL)
 
     def queries():
-        cache.clear()  # the header's kept count of waiting items is worked out afresh each time
-        with CaptureQueriesContext(connection) as context:
-            assert client.get(reverse("complaints:moderation_queue")).status_code == 200
-        return len(context)
+        counted = {}
+        for shown in QUEUE_LISTS:
+            cache.clear()  # the header's kept count of waiting items is worked out afresh each time
+            with CaptureQueriesContext(connection) as context:
+                assert client.get(reverse("complaints:moderation_queue"), {"show": shown}).status_code == 200
+            counted[shown] = len(context)
+        return counted
 
     fill(1)
     few = queries()

@@ -29,6 +29,7 @@ from companies.tests.factories import CompanyFactory
 from complaints.evidence import Evidence
 from complaints.models import Message
 from complaints.moderation import flag_create
+from complaints.moderation_views import QUEUE_LISTS
 from complaints.services import (
     comment_post,
     complaint_evaluate,
@@ -130,6 +131,7 @@ def _pages(w) -> dict[str, list[str]]:
                  {"as": "company", "kind": "answer", "body": "Call +7 999 555-11-22"})],
         "other_rep": [w.complaint.get_absolute_url(), reverse("companies:business")],
         "moderator": [w.complaint.get_absolute_url(), reverse("complaints:moderation_queue"),
+                      *[reverse("complaints:moderation_queue") + f"?show={shown}" for shown in QUEUE_LISTS[1:]],
                       reverse("complaints:moderation_item", args=["complaint", w.complaint.pk]),
                       reverse("complaints:moderation_item", args=["comment", w.held_comment.pk]),
                       # A decision sent back with its error, and the note as typed.
