@@ -1,9 +1,10 @@
-"""What the header shows moderators: a link to the queue with the number waiting."""
+"""What the header shows: members their unread notifications, moderators the queue with the number waiting."""
 
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
 from complaints.models import is_moderator
+from complaints.notifications import unread_count, unread_label
 
 # Kept briefly in the shared cache: the header is on every page, and neither who
 # moderates nor how many items wait needs to be exact to the second there (the
@@ -39,3 +40,10 @@ def moderation(request):
     if user is None or not is_moderator_for_header(user):
         return {}
     return {"show_moderation_link": True, "moderation_waiting": SimpleLazyObject(_waiting)}
+
+
+def notifications(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"notifications_unread": SimpleLazyObject(lambda: unread_label(unread_count(user)))}

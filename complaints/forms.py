@@ -12,7 +12,18 @@ from companies.models import Company, http_url_validator
 from companies.text import domain_of
 from complaints.abuse import HumanCheckMixin
 from complaints.evidence import inspect_upload
-from complaints.models import CURRENCIES, Attachment, Complaint, Evaluation, Flag, Message, ModerationAction, Offer
+from complaints.models import (
+    CURRENCIES,
+    Attachment,
+    Complaint,
+    Delivery,
+    Evaluation,
+    Flag,
+    Message,
+    ModerationAction,
+    Offer,
+    Topic,
+)
 from complaints.services import COMPLAINT_FIELDS, new_personal_data, title_personal_data_message
 
 
@@ -480,3 +491,13 @@ class EditComplaintForm(SendAnywayMixin):
 
 class EditMessageForm(SendAnywayMixin):
     body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class DeliveryForm(forms.Form):
+    """How a member hears of each topic: e-mail at once, a daily digest, or the site only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for topic in Topic:
+            self.fields[topic.value] = forms.ChoiceField(label=topic.label, choices=Delivery.choices,
+                                                         widget=forms.RadioSelect)

@@ -815,6 +815,8 @@ class MemberPreferences(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences")
     # The one they signed up in, then whichever they last switched to; not the complaint's language.
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    # Topic -> Delivery, for the topics the member changed; DEFAULT_DELIVERY for the others.
+    delivery = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("member preferences")
@@ -831,17 +833,59 @@ class MemberPreferences(models.Model):
         return cls.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
 
 
-class SentMail(models.Model):
-    """One notification delivered to one address: a notification task run again after a failure
-    (mail server down, worker killed) skips whoever already has it. Kept 30 days."""
+class Topic(models.TextChoices):
+    """What a notification is about; each member chooses per topic how they hear of it."""
 
-    notification = models.CharField(max_length=64)  # the sending task's id
-    email = models.CharField(max_length=254)
-    sent_at = models.DateTimeField(default=timezone.now)
+    MY_COMPLAINTS = "my_complaints", _("Answers and offers on my complaints")
+    MY_COMPANIES = "my_companies", _("Complaints about the companies I represent")
+    FOLLOWING = "following", _("Complaints I follow")
+    MODERATION = "moderation", _("Moderators' decisions about what I wrote")
+    ACCOUNT = "account", _("My requests to represent a company")
+
+
+class Delivery(models.TextChoices):
+    AT_ONCE = "at_once", _("E-mail at once")
+    DIGEST = "digest", _("One e-mail a day")
+    SITE = "site", _("On the site only")
+
+
+DEFAULT_DELIVERY = {
+    Topic.MY_COMPLAINTS: Delivery.AT_ONCE,
+    Topic.MY_COMPANIES: Delivery.AT_ONCE,
+    Topic.FOLLOWING: Delivery.DIGEST,  # many small changes: once a day is enough
+    Topic.MODERATION: Delivery.AT_ONCE,
+    Topic.ACCOUNT: Delivery.AT_ONCE,
+}
+
+
+class Notification(models.Model):
+    """One event told to one person: listed on their notifications page, and e-mailed at once, in
+    the day's digest or not at all, as they chose for its topic. `values` holds what its text
+    needs (names, a title, codes), never private words: the texts are written when shown, in the
+    reader's language."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # The sending task's id: a task run again after a failure adds nobody twice.
+    event = models.CharField(max_length=64)
+    kind = models.CharField(max_length=40)  # the template under templates/emails/
+    topic = models.CharField(max_length=20, choices=Topic.choices)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    values = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["notification", "email"], name="sent_mail_once")]
-        indexes = [models.Index(fields=["sent_at"], name="sent_mail_sent_at")]
+        constraints = [models.UniqueConstraint(fields=["user", "event"], name="notification_once")]
+        indexes = [
+            # The notifications page, newest first, paged by key.
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_list"),
+            models.Index(fields=["user"], condition=Q(read_at=None), name="notification_unread"),
+            # What the next mail run has to send.
+            models.Index(fields=["created_at"], condition=Q(mailed_at=None) & ~Q(delivery="site"),
+                         name="notification_unmailed"),
+        ]
 
     def __str__(self):
-        return f"{self.notification} to {self.email}"
+        return f"{self.kind} for {self.user_id}"

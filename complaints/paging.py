@@ -86,6 +86,7 @@ INBOX_SORT = Sort(
 PENDING_SORT = Sort(("created_at", "id"), descending=False)
 # "My complaints": drafts have no publication date, so the newest created first.
 MINE_SORT = Sort(("created_at", "id"), descending=True)
+NOTIFICATION_SORT = Sort(("created_at", "id"), descending=True)
 
 
 class OneOf(Lookup):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import moderation_views, views
+from complaints import moderation_views, notification_views, views
 
 app_name = "complaints"
 urlpatterns = [
@@ -8,6 +8,12 @@ urlpatterns = [
     path("complaints/new/", views.complaint_new, name="new"),
     path("complaints/mine/", views.my_complaints, name="mine"),
     path("me/data/", views.my_data, name="my_data"),
+    path("me/notifications/", notification_views.notification_list, name="notifications"),
+    path("me/notifications/read/", notification_views.notifications_read_all, name="notifications_read_all"),
+    path("me/notifications/settings/", notification_views.notification_settings, name="notification_settings"),
+    path("me/notifications/<int:pk>/", notification_views.notification_open, name="notification_open"),
+    path("me/notifications/<int:pk>/read/", notification_views.notification_read, name="notification_read"),
+    path("unsubscribe/<str:token>/", notification_views.unsubscribe_view, name="unsubscribe"),
     path("me/delete/", views.delete_account, name="delete_account"),
     path("complaints/<int:pk>/", views.complaint_redirect, name="redirect"),
     path("complaints/<int:pk>/edit/", views.complaint_edit, name="edit"),

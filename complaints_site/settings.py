@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "complaints_site.context_processors.site",
                 "complaints.context_processors.moderation",
+                "complaints.context_processors.notifications",
             ],
         },
     },
@@ -288,7 +289,8 @@ SCORECARD_REFRESH_DELAY = env_int("SCORECARD_REFRESH_DELAY", 2)
 SCHEDULED_JOBS = [
     ("close_stale_complaints", "complaints.jobs.close_stale_complaints", "daily 03:00"),
     ("purge_redactions", "complaints.jobs.purge_redactions", "daily 03:10"),
-    ("forget_sent_mail", "complaints.jobs.forget_sent_mail", "daily 03:20"),
+    ("forget_old_notifications", "complaints.notifications.forget_old_notifications", "daily 03:20"),
+    ("send_digests", "complaints.notifications.send_digests", "daily 07:00"),
     ("recompute_scorecards", "companies.scorecards.recompute_all_task", "daily 04:00"),
     ("prune_task_results", "complaints_site.jobs.prune_task_results", "daily 04:30"),
 ]

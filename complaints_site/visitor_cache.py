@@ -37,17 +37,22 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
 from complaints.abuse import restamp
 from complaints.context_processors import is_moderator_for_header
 from complaints.forms import fresh_submission_tokens
+from complaints.notifications import unread_count, unread_label
 from complaints_site.public_content import public_version
 
 KEPT_HEADERS = ("Content-Type", "Content-Language")
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
 TOKEN_PLACEHOLDER = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
+# The header's count of unread notifications is each member's own, like the token.
+UNREAD = re.compile(rb"<!--unread-->.*?<!--/unread-->", re.DOTALL)
+UNREAD_PLACEHOLDER = b"<!--unread-->\x00unread\x00<!--/unread-->"
 
 
 def kept_like_pages(key: str, compute):
@@ -174,15 +179,19 @@ def _member_copy(request, key, render, seconds, may_keep=lambda content: True):
     response = render()
     if _keepable(response) and may_keep(response.content):
         headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-        cache.set(key, (TOKEN.sub(TOKEN_PLACEHOLDER, response.content), headers), seconds)
+        kept = UNREAD.sub(UNREAD_PLACEHOLDER, TOKEN.sub(TOKEN_PLACEHOLDER, response.content), count=1)
+        cache.set(key, (kept, headers), seconds)
     return response
 
 
 def _own_copy(kept, request) -> HttpResponse:
-    """The kept page with this request's own values: CSRF token, form tokens and form times."""
+    """The kept page with this request's own values: CSRF token, unread count, form tokens and times."""
     content, headers = kept
     own = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
-    content = restamp(fresh_submission_tokens(content.replace(TOKEN_PLACEHOLDER, own)))
+    unread = render_to_string("includes/_unread_badge.html",
+                              {"notifications_unread": unread_label(unread_count(request.user))}).strip().encode()
+    content = content.replace(TOKEN_PLACEHOLDER, own).replace(b"\x00unread\x00", b" " + unread if unread else b"")
+    content = restamp(fresh_submission_tokens(content))
     return _response(content, headers)
 
 

@@ -120,8 +120,8 @@ def test_an_unknown_list_shows_the_complaints_waiting_for_review(mod_client, sho
 
 
 def test_the_review_page_leads_back_to_the_list_its_item_came_from(mod_client, company):
-    from complaints.moderation import flag_create
     from complaints.models import Flag
+    from complaints.moderation import flag_create
 
     pending = add_pending(1)[0]
     complaint = make_published(company=company)

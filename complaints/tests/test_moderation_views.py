@@ -25,12 +25,14 @@ from companies.tests.factories import CompanyFactory
 from complaints.models import (
     Comment,
     Complaint,
+    Delivery,
     Flag,
     Message,
     ModerationAction,
     Redaction,
     StatusChange,
     Suspension,
+    Topic,
     Version,
 )
 from complaints.moderation import (
@@ -43,6 +45,7 @@ from complaints.moderation import (
     moderation_restore,
 )
 from complaints.moderation_views import QUEUE_LISTS
+from complaints.notifications import delivery_set
 from complaints.services import comment_post, complaint_save_draft, complaint_submit, follow_toggle, message_post
 from complaints.tests.factories import UserFactory, complaint_fields, make_draft, make_published, make_representative
 
@@ -372,6 +375,7 @@ def test_a_redacted_phone_number_is_gone_from_the_page_the_list_the_search_and_l
     complaint = make_published(author=member, company=company, title=f"Call {PHONE}, nobody answers",
                                story=f"My number is {PHONE} and they never called it.")
     follow_toggle(complaint=complaint, user=other_member)
+    delivery_set(other_member, Topic.FOLLOWING, Delivery.AT_ONCE)  # not the daily digest: each mail is seen at once
     old_address = complaint.get_absolute_url()
     assert PHONE_IN_SLUG in old_address
 

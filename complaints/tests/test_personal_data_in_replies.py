@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from complaints.models import Comment, Complaint, Follow, Message, ModerationAction
+from complaints.models import Comment, Complaint, Delivery, Follow, Message, ModerationAction, Topic
 from complaints.moderation import (
     complaint_edit,
     held_without_reports,
@@ -22,6 +22,7 @@ from complaints.moderation import (
     moderation_restore,
     queue_counts,
 )
+from complaints.notifications import delivery_set
 from complaints.services import ComplaintError, PersonalDataError, comment_post, message_post
 from complaints.tests.factories import UserFactory, make_published, make_representative
 
@@ -53,6 +54,7 @@ def published(member, company):
 def follower(published):
     user = UserFactory(email="follower@example.com")
     Follow.objects.create(complaint=published, user=user)
+    delivery_set(user, Topic.FOLLOWING, Delivery.AT_ONCE)  # not the daily digest: each mail is seen at once
     return user
 
 

@@ -20,7 +20,19 @@ from companies.scorecards import scorecard_refresh
 from companies.services import claim_submit
 from companies.tests.factories import CompanyFactory
 from complaints.access import Viewer
-from complaints.models import Comment, Complaint, Evaluation, Follow, Message, MeToo, Offer, StatusChange
+from complaints.models import (
+    Comment,
+    Complaint,
+    Delivery,
+    Evaluation,
+    Follow,
+    Message,
+    MeToo,
+    Offer,
+    StatusChange,
+    Topic,
+)
+from complaints.notifications import delivery_set
 from complaints.services import (
     ComplaintError,
     comment_post,
@@ -902,6 +914,7 @@ def test_me_too_does_not_change_the_complaint(complaint, other_member):
 @pytest.mark.django_db
 def test_followers_are_told_of_public_messages_only(complaint, member, other_member, rep, committed, mailoutbox):
     assert follow_toggle(complaint=complaint, user=other_member) is True
+    delivery_set(other_member, Topic.FOLLOWING, Delivery.AT_ONCE)  # not the daily digest: each mail is seen at once
     follower_mail = ("other@example.com", f"New message on a complaint you follow: {TITLE}")
 
     with committed():

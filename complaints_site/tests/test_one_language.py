@@ -224,13 +224,13 @@ def test_a_rejection_reason_is_mailed_in_the_authors_language_not_the_moderators
 
 NAV = {
     "en": (["Companies", "Complaints", "File a complaint"], ["Sign In", "Sign Up"],
-           ["My complaints", "Business", "Account", "Sign Out"]),
+           ["Notifications", "My complaints", "Business", "Account", "Sign Out"]),
     "ru": (["Компании", "Жалобы", "Подать жалобу"], ["Войти", "Регистрация"],
-           ["Мои жалобы", "Для бизнеса", "Аккаунт", "Выйти"]),
+           ["Уведомления", "Мои жалобы", "Для бизнеса", "Аккаунт", "Выйти"]),
     "de": (["Unternehmen", "Beschwerden", "Beschwerde einreichen"], ["Anmelden", "Registrieren"],
-           ["Meine Beschwerden", "Für Unternehmen", "Konto", "Abmelden"]),
+           ["Benachrichtigungen", "Meine Beschwerden", "Für Unternehmen", "Konto", "Abmelden"]),
     "sv": (["Företag", "Klagomål", "Lämna ett klagomål"], ["Logga in", "Skapa konto"],
-           ["Mina klagomål", "För företag", "Konto", "Logga ut"]),
+           ["Aviseringar", "Mina klagomål", "För företag", "Konto", "Logga ut"]),
 }
 
 MODERATION = {"en": "Moderation", "ru": "Модерация", "de": "Moderation", "sv": "Moderering"}
@@ -264,7 +264,7 @@ def test_a_member_and_a_moderator_read_the_same_header_words(member_client, mode
     member_client.force_login(moderator)
     page = member_client.get(reverse("complaints:list")).content.decode()
     # A moderator's header also leads to the queue, with the number waiting (none here).
-    assert nav_labels(page) == [*common, *member_labels[:2], MODERATION[language], "0", *member_labels[2:]]
+    assert nav_labels(page) == [*common, *member_labels[:3], MODERATION[language], "0", *member_labels[3:]]
     assert heading(member_client.get(reverse("account_logout")).content.decode()) == member_labels[-1]
 
 
