@@ -193,8 +193,11 @@ def scorecard_refresh(*, company_id: int, now: datetime | None = None) -> None:
             for name, value in figures.items():
                 setattr(card, name, value)
             card.computed_at = now
+            previous_label = card.label
             apply_score(card, portal_priors(window))
             card.save()
+            if window == Scorecard.Window.LAST_12_MONTHS:
+                _label_changed(company_id, previous_label, card.label)
 
 
 def scorecards_recompute_all(*, now: datetime | None = None) -> int:
@@ -211,9 +214,25 @@ def scorecards_recompute_all(*, now: datetime | None = None) -> int:
         priors = portal_priors(window)
         cards = list(Scorecard.objects.filter(window=window))
         for card in cards:
+            previous_label = card.label
             apply_score(card, priors)
+            if window == Scorecard.Window.LAST_12_MONTHS:
+                _label_changed(card.company_id, previous_label, card.label)
         Scorecard.objects.bulk_update(cards, ["score", "score_low", "score_high", "label"], batch_size=500)
     return len(company_ids)
+
+
+def _label_changed(company_id: int, previous: str, label: str) -> None:
+    """Tell the company's followers when its label for the last 12 months changes to another one."""
+    if label == previous or not label:
+        return
+    from complaints.notifications import company_follower_ids, notify_users  # complaints builds on companies
+
+    company = Company.objects.get(pk=company_id)
+    notify_users(template="company_label", user_ids=company_follower_ids(company_id), context={
+        "company": company.name, "label_code": label, "previous_code": previous,
+        "url": settings.SITE_URL + company.get_absolute_url(), "site_name": settings.SITE_NAME,
+    })
 
 
 @task

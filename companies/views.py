@@ -26,6 +26,7 @@ from companies.scoring import LABEL_CHOICES, MIN_EVALUATED, PRIOR_WEIGHT, WEIGHT
 from companies.selectors import (
     INBOX_VIEWS,
     inbox_counts,
+    inbox_filters,
     inbox_page,
     industry_rankings,
     scorecard_charts,
@@ -41,9 +42,10 @@ from companies.services import (
     representative_remove,
 )
 from complaints.abuse import limit
-from complaints.models import Complaint, is_moderator
-from complaints.paging import COUNT_CAP, SORTS, keyset_page_or_first
-from complaints_site.visitor_cache import cache_for_visitors
+from complaints.context_processors import is_moderator_for_header
+from complaints.models import CompanyFollow, Complaint, is_moderator
+from complaints.paging import COUNT_CAP, SORTS, capped_count, keyset_page_or_first
+from complaints_site.visitor_cache import cache_for_visitors, keep_for_members
 
 COMPANIES_PER_PAGE = 20
 COMPLAINTS_PER_PAGE = 20
@@ -71,13 +73,25 @@ def company_list(request):
     })
 
 
-def _represents(request, slug) -> bool:
-    return Representative.objects.filter(company__slug=slug, user=request.user).exists()
-
-
 @require_safe
-@cache_for_visitors(fresh_for=_represents)  # the company's own people always see it fresh
+@cache_for_visitors(members=False)  # members are sorted below, by what they have to do with the company
 def company_detail(request, slug):
+    if request.user.is_authenticated:
+        # One query: whether this member represents the company (then always fresh) or follows it.
+        standing = Company.objects.filter(slug=slug).values_list(
+            Exists(Representative.objects.filter(company=OuterRef("pk"), user=request.user)),
+            Exists(CompanyFollow.objects.filter(company=OuterRef("pk"), user=request.user)),
+        ).first()
+        represents, follows = standing or (False, False)
+        if not represents and not is_moderator_for_header(request.user):  # a moderator's header is their own
+            # Members who follow it see the same page, and those who do not: but for the button.
+            return keep_for_members(request, f"follows={follows:d}",
+                                    lambda: _company_detail(request, slug, follows=follows))
+        return _company_detail(request, slug, follows=follows)
+    return _company_detail(request, slug, follows=False)
+
+
+def _company_detail(request, slug, *, follows: bool):
     window = request.GET.get("window")
     if window not in Scorecard.Window.values:
         window = Scorecard.Window.LAST_12_MONTHS
@@ -116,6 +130,12 @@ def company_detail(request, slug):
         "permalink": settings.SITE_URL + company.get_absolute_url() + f"?window={window}",
         "is_verified": company.is_verified,
         "represents": getattr(company, "represented_by_viewer", False),
+        "follows": follows,
+        # Waiting longer than ANSWER_OVERDUE_DAYS for a first answer, counted in public (by the
+        # inbox's own overdue index, at most COUNT_CAP + 1 read).
+        "overdue": capped_count(Complaint.objects.filter(
+            inbox_filters([company])["overdue"], company=company)),
+        "overdue_days": settings.ANSWER_OVERDUE_DAYS,
     }
     return render(request, "companies/company_detail.html", context)
 

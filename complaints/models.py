@@ -272,6 +272,20 @@ class Complaint(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def days_without_answer(self) -> int | None:
+        """Whole days a published complaint has waited for the company's first answer; None once
+        answered (or when it is not published)."""
+        if self.status != self.Status.PUBLISHED or self.first_answered_at or not self.published_at:
+            return None
+        return (timezone.now() - self.published_at).days
+
+    @property
+    def is_overdue(self) -> bool:
+        """No first answer after ANSWER_OVERDUE_DAYS: marked in the business inbox, counted in public."""
+        days = self.days_without_answer
+        return days is not None and days >= settings.ANSWER_OVERDUE_DAYS
+
     def can_move_to(self, status) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
 
@@ -607,6 +621,20 @@ class Follow(models.Model):
         return f"Follow of {self.complaint_id}"
 
 
+class CompanyFollow(models.Model):
+    """A member who hears of a company's new complaints, its public answers and its score label."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "user"], name="one_company_follow_per_member")]
+
+    def __str__(self):
+        return f"Follow of company {self.company_id}"
+
+
 class Comment(models.Model):
     """A public comment below the thread; comments never change a complaint's state."""
 
@@ -838,7 +866,7 @@ class Topic(models.TextChoices):
 
     MY_COMPLAINTS = "my_complaints", _("Answers and offers on my complaints")
     MY_COMPANIES = "my_companies", _("Complaints about the companies I represent")
-    FOLLOWING = "following", _("Complaints I follow")
+    FOLLOWING = "following", _("Complaints and companies I follow")
     MODERATION = "moderation", _("Moderators' decisions about what I wrote")
     ACCOUNT = "account", _("My requests to represent a company")
 

@@ -1,5 +1,5 @@
-"""A member's notifications, their choices of how to hear of each topic, and the one-click
-unsubscribe that e-mails link to (it works without signing in)."""
+"""A member's notifications, what they follow, their choices of how to hear of each topic, and
+the one-click unsubscribe that e-mails link to (it works without signing in)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from companies.models import Company
 from complaints.forms import DeliveryForm
-from complaints.models import Notification, Topic
+from complaints.models import CompanyFollow, Complaint, Follow, Notification, Topic
 from complaints.notifications import (
     deliveries,
     delivery_set,
@@ -24,8 +25,10 @@ from complaints.notifications import (
     unsubscribe_read,
 )
 from complaints.paging import NOTIFICATION_SORT, keyset_page_or_first
+from complaints.services import ComplaintError, company_follow_toggle
 
 NOTIFICATIONS_PER_PAGE = 30
+FOLLOWING_SHOWN = 500  # of each kind; more than anyone reads through
 
 
 @login_required
@@ -83,6 +86,45 @@ def notification_settings(request):
         messages.success(request, _("Your notification settings are saved."))
         return redirect("complaints:notification_settings")
     return render(request, "notifications/settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_safe
+def following(request):
+    """What I follow: companies and complaints, each with a button to stop."""
+    companies = (CompanyFollow.objects.filter(user=request.user).select_related("company")
+                 .order_by("company__name", "pk")[:FOLLOWING_SHOWN])
+    complaints = (Follow.objects.filter(user=request.user, complaint__status__in=Complaint.PUBLIC_STATUSES)
+                  .select_related("complaint__company").order_by("-created_at", "-pk")[:FOLLOWING_SHOWN])
+    return render(request, "notifications/following.html", {"companies": companies, "complaints": complaints})
+
+
+@login_required
+@require_POST
+def company_follow_view(request, slug):
+    company = get_object_or_404(Company.objects.listed(), slug=slug)
+    try:
+        follows = company_follow_toggle(company=company, user=request.user)
+    except ComplaintError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You follow %(company)s.") % {"company": company.name} if follows
+                         else _("You no longer follow %(company)s.") % {"company": company.name})
+    return redirect(company)
+
+
+@login_required
+@require_POST
+def unfollow_company(request, pk):
+    CompanyFollow.objects.filter(user=request.user, pk=pk).delete()
+    return redirect("complaints:following")
+
+
+@login_required
+@require_POST
+def unfollow_complaint(request, pk):
+    Follow.objects.filter(user=request.user, pk=pk).delete()
+    return redirect("complaints:following")
 
 
 # Mail programs send the one-click POST without a form token (RFC 8058): the signed link is

@@ -29,7 +29,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from companies.models import Representative
-from complaints.models import DEFAULT_DELIVERY, Delivery, MemberPreferences, ModerationAction, Notification, Topic
+from companies.scoring import LABEL_CHOICES
+from complaints.models import (
+    DEFAULT_DELIVERY,
+    CompanyFollow,
+    Delivery,
+    MemberPreferences,
+    ModerationAction,
+    Notification,
+    Topic,
+)
 
 # Each kind of event (its templates under templates/emails/) and the topic it belongs to.
 TOPIC_OF = {
@@ -41,7 +50,13 @@ TOPIC_OF = {
     "offer_confirmed": Topic.MY_COMPANIES,
     "evaluated": Topic.MY_COMPANIES,
     "reopened": Topic.MY_COMPANIES,
+    "answer_reminder": Topic.MY_COMPANIES,
+    "weekly_summary": Topic.MY_COMPANIES,
+    "questionnaire": Topic.MY_COMPLAINTS,
     "followed_update": Topic.FOLLOWING,
+    "company_new_complaint": Topic.FOLLOWING,
+    "company_answered": Topic.FOLLOWING,
+    "company_label": Topic.FOLLOWING,
     "moderation_approved": Topic.MODERATION,
     "moderation_rejected": Topic.MODERATION,
     "moderation_hidden": Topic.MODERATION,
@@ -159,7 +174,11 @@ def _named_in_language(values: dict) -> dict:
     side would reach every recipient in the moderator's language."""
     code = values.get("reason_code")
     if code in ModerationAction.ReasonCode.values:
-        return {**values, "reason": str(ModerationAction.ReasonCode(code).label)}
+        values = {**values, "reason": str(ModerationAction.ReasonCode(code).label)}
+    labels = dict(LABEL_CHOICES)
+    if "label_code" in values:
+        values = {**values, "label": str(labels.get(values["label_code"], "")),
+                  "previous": str(labels.get(values.get("previous_code"), ""))}
     return values
 
 
@@ -230,9 +249,10 @@ def _send(groups: list[tuple[int, list[Notification]]], *, digest: bool) -> int:
 
 @task(takes_context=True)
 def send_notification(context, *, template: str, user_ids: list[int], values: dict,
-                      complaint_id: int | None = None) -> int:
-    """Write one notification per person for this event, and send the mail due at once."""
-    event = str(context.task_result.id)
+                      complaint_id: int | None = None, event: str = "") -> int:
+    """Write one notification per person for this event, and send the mail due at once.
+    `event` names it for jobs that may queue it again (a reminder); else it is this task."""
+    event = event or str(context.task_result.id)
     topic = TOPIC_OF[template]
     chosen = deliveries(user_ids)
     Notification.objects.bulk_create([
@@ -292,7 +312,7 @@ def muted():
         _local.muted = previous
 
 
-def notify(*, template: str, users, complaint, actor=None, **extra) -> None:
+def notify(*, template: str, users, complaint, actor=None, event: str = "", **extra) -> None:
     """Tell these people about a change to `complaint`, once the current transaction commits."""
     if _is_muted():
         return
@@ -306,14 +326,15 @@ def notify(*, template: str, users, complaint, actor=None, **extra) -> None:
         "site_name": settings.SITE_NAME,
         **extra,
     }
-    notify_users(template=template, user_ids=user_ids, context=context, complaint_id=complaint.pk)
+    notify_users(template=template, user_ids=user_ids, context=context, complaint_id=complaint.pk, event=event)
 
 
-def notify_users(*, template: str, user_ids: list[int], context: dict, complaint_id: int | None = None) -> None:
+def notify_users(*, template: str, user_ids: list[int], context: dict, complaint_id: int | None = None,
+                 event: str = "") -> None:
     if _is_muted() or not user_ids:
         return
     transaction.on_commit(lambda: send_notification.enqueue(
-        template=template, user_ids=user_ids, values=context, complaint_id=complaint_id))
+        template=template, user_ids=sorted(user_ids), values=context, complaint_id=complaint_id, event=event))
 
 
 def representative_ids(company) -> list[int]:
@@ -322,3 +343,7 @@ def representative_ids(company) -> list[int]:
 
 def follower_ids(complaint) -> list[int]:
     return list(complaint.follows.values_list("user_id", flat=True))
+
+
+def company_follower_ids(company_id) -> list[int]:
+    return list(CompanyFollow.objects.filter(company_id=company_id).values_list("user_id", flat=True))

@@ -24,6 +24,7 @@ from complaints.evidence import Evidence
 from complaints.models import (
     Attachment,
     Comment,
+    CompanyFollow,
     Complaint,
     Evaluation,
     Follow,
@@ -35,7 +36,7 @@ from complaints.models import (
     StatusChange,
     is_moderator,
 )
-from complaints.notifications import follower_ids, notify, representative_ids
+from complaints.notifications import company_follower_ids, follower_ids, notify, representative_ids
 from complaints.pii import find_personal_data, has_personal_data
 from complaints.timeline import offer_params
 from complaints_site.public_content import public_content_changed
@@ -266,7 +267,11 @@ def _publish(complaint: Complaint, *, actor, event: str, note: str = "") -> None
     complaint.waiting_since = complaint.published_at
     complaint.save(update_fields=["status", "published_at", "waiting_on", "waiting_since", "updated_at"])
     company_list(company=complaint.company)
-    notify(template="new_complaint", users=representative_ids(complaint.company), complaint=complaint)
+    representatives = representative_ids(complaint.company)
+    notify(template="new_complaint", users=representatives, complaint=complaint)
+    notify(template="company_new_complaint",
+           users=set(company_follower_ids(complaint.company_id)) - set(representatives) - {complaint.author_id},
+           complaint=complaint)
 
 
 # The thread: messages between the author and the company.
@@ -349,7 +354,13 @@ def message_announce(message: Message, *, complaint: Complaint, actor) -> None:
         notify(template="author_message", users=representative_ids(complaint.company), complaint=complaint,
                actor=actor, private=message.is_private)
     if not message.is_private:
-        notify(template="followed_update", users=follower_ids(complaint), complaint=complaint, actor=actor)
+        followers = set(follower_ids(complaint))
+        notify(template="followed_update", users=followers, complaint=complaint, actor=actor)
+        if message.company_id is not None:
+            # Told once: who follows the complaint already heard of it.
+            notify(template="company_answered",
+                   users=set(company_follower_ids(complaint.company_id)) - followers - {complaint.author_id},
+                   complaint=complaint, actor=actor)
 
 
 def _check_callback(complaint: Complaint, when, *, for_company: bool) -> None:
@@ -582,6 +593,20 @@ def follow_toggle(*, complaint: Complaint, user) -> bool:
             Follow.objects.create(complaint=complaint, user=user)
     except IntegrityError:
         pass
+    return True
+
+
+def company_follow_toggle(*, company, user) -> bool:
+    """Follow a listed company, or stop following any company. Returns whether the member follows it now."""
+    if not user.is_authenticated:
+        raise ComplaintError(_("Only members can follow a company."))
+    deleted, _rows = CompanyFollow.objects.filter(company=company, user=user).delete()
+    if deleted:
+        return False
+    if not company.is_listed:
+        raise ComplaintError(_("Only a company shown in the directory can be followed."))
+    with transaction.atomic():
+        CompanyFollow.objects.get_or_create(company=company, user=user)
     return True
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import moderation_views, notification_views, views
+from complaints import feeds, moderation_views, notification_views, views
 
 app_name = "complaints"
 urlpatterns = [
@@ -14,8 +14,15 @@ urlpatterns = [
     path("me/notifications/<int:pk>/", notification_views.notification_open, name="notification_open"),
     path("me/notifications/<int:pk>/read/", notification_views.notification_read, name="notification_read"),
     path("unsubscribe/<str:token>/", notification_views.unsubscribe_view, name="unsubscribe"),
+    path("me/following/", notification_views.following, name="following"),
+    path("me/following/companies/<int:pk>/stop/", notification_views.unfollow_company, name="unfollow_company"),
+    path("me/following/complaints/<int:pk>/stop/", notification_views.unfollow_complaint, name="unfollow_complaint"),
+    path("companies/<str:slug>/follow/", notification_views.company_follow_view, name="company_follow"),
     path("me/delete/", views.delete_account, name="delete_account"),
     path("complaints/<int:pk>/", views.complaint_redirect, name="redirect"),
+    path("complaints/<int:pk>/feed/", feeds.ComplaintThreadFeed(), name="complaint_feed"),
+    path("companies/<str:slug>/feed/", feeds.CompanyFeed(), name="company_feed"),
+    path("feeds/complaints/", feeds.ComplaintsFeed(), name="feed"),
     path("complaints/<int:pk>/edit/", views.complaint_edit, name="edit"),
     path("complaints/<int:pk>/preview/", views.complaint_preview, name="preview"),
     path("complaints/<int:pk>/submit/", views.complaint_submit, name="submit"),

@@ -188,8 +188,8 @@ def _own_copy(kept, request) -> HttpResponse:
     """The kept page with this request's own values: CSRF token, unread count, form tokens and times."""
     content, headers = kept
     own = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
-    unread = render_to_string("includes/_unread_badge.html",
-                              {"notifications_unread": unread_label(unread_count(request.user))}).strip().encode()
+    label = unread_label(unread_count(request.user))
+    unread = render_to_string("includes/_unread_badge.html", {"notifications_unread": label}).strip().encode() if label else b""
     content = content.replace(TOKEN_PLACEHOLDER, own).replace(b"\x00unread\x00", b" " + unread if unread else b"")
     content = restamp(fresh_submission_tokens(content))
     return _response(content, headers)

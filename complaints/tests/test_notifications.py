@@ -216,7 +216,7 @@ def test_the_list_pages_by_key_in_the_same_queries_first_or_deep(member, complai
 def test_settings_save_a_choice_and_refuse_a_made_up_one(member):
     client = client_for(member)
     page = client.get(SETTINGS).content.decode()
-    assert "Complaints I follow" in page and "One e-mail a day" in page
+    assert "Complaints and companies I follow" in page and "One e-mail a day" in page
     form = {topic: Delivery.AT_ONCE for topic in Topic.values}
     bad = client.post(SETTINGS, {**form, Topic.FOLLOWING: "sms"})
     assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
