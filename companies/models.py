@@ -120,6 +120,14 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(domains__domain=domain) if domain else self.none()
 
 
+class ContactState(models.TextChoices):
+    """Whether the company's public complaint address may be mailed."""
+
+    ACTIVE = "active", _("told by e-mail")
+    STOPPED = "stopped", _("asked us to stop")
+    BOUNCED = "bounced", _("the address refused our e-mail")
+
+
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     # Normalised name: one company per key, so "2KOM" and "2kom LLC" are one row.
@@ -149,6 +157,12 @@ class Company(models.Model):
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Its public complaint address (a support e-mail), recorded by a moderator: while nobody
+    # represents the company here, its new complaints are mailed there (complaints/company_contact.py).
+    contact_email = models.EmailField(_("public complaint address"), blank=True)
+    contact_state = models.CharField(max_length=10, choices=ContactState.choices, blank=True)
+    contact_state_at = models.DateTimeField(null=True, blank=True)
+    contact_mailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = CompanyQuerySet.as_manager()
 

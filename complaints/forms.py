@@ -462,6 +462,15 @@ class CompanyEditForm(forms.Form):
     note = forms.CharField(label=_("Note for the moderators"), max_length=500, required=False)
 
 
+class CompanyContactForm(forms.Form):
+    """A moderator records a company's public complaint address (empty: none)."""
+
+    email = forms.EmailField(label=_("Public complaint address"), max_length=254, required=False,
+                             help_text=_("Its support or complaints e-mail, as the company publishes it. While "
+                                         "nobody represents the company here, each new complaint is mailed there."))
+    note = forms.CharField(label=_("Note for the moderators"), max_length=500, required=False)
+
+
 class FlagForm(forms.Form):
     reason = forms.ChoiceField(label=_("What is wrong?"), choices=Flag.Reason.choices, widget=forms.RadioSelect)
     text = forms.CharField(label=_("Details (needed for “Other”)"), max_length=500, required=False)

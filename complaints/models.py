@@ -621,6 +621,24 @@ class Follow(models.Model):
         return f"Follow of {self.complaint_id}"
 
 
+class CompanyContactMail(models.Model):
+    """A published complaint to be mailed, once, to the public complaint address of a company that
+    nobody represents here; sent alone, or in the next day's digest when that address had a mail
+    in the last day."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["company", "created_at"], condition=Q(sent_at=None),
+                                name="contact_mail_waiting")]
+
+    def __str__(self):
+        return f"Complaint {self.complaint_id} to company {self.company_id}"
+
+
 class CompanyFollow(models.Model):
     """A member who hears of a company's new complaints, its public answers and its score label."""
 

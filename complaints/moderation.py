@@ -18,6 +18,7 @@ from companies.models import (
     Company,
     CompanyDomain,
     CompanySlugRedirect,
+    ContactState,
     ReplyTemplate,
     RepresentationClaim,
     Representative,
@@ -444,6 +445,22 @@ def moderation_edit_company(*, company: Company, moderator, name: str, website: 
         company.save()
         public_content_changed()
         _record(actor=moderator, action=ModerationAction.Action.EDIT, reason="other", note=note, company=company)
+    return company
+
+
+def moderation_set_contact(*, company: Company, moderator, email: str, note: str = "") -> Company:
+    """Record (or, with an empty address, remove) a company's public complaint address; recording
+    it again starts mailing again after a stop or a refusal (complaints/company_contact.py)."""
+    _require_moderator(moderator)
+    email = email.strip().lower()
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=company.pk)
+        company.contact_email = email
+        company.contact_state = ContactState.ACTIVE if email else ""
+        company.contact_state_at = timezone.now()
+        company.save(update_fields=["contact_email", "contact_state", "contact_state_at"])
+        _record(actor=moderator, action=ModerationAction.Action.EDIT, reason="other", company=company,
+                note=note or f"Public complaint address: {email or '(removed)'}")
     return company
 
 

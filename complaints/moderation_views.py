@@ -16,6 +16,7 @@ from complaints.abuse import rate_limited
 from complaints.access import Viewer
 from complaints.forms import (
     CompanyChoiceForm,
+    CompanyContactForm,
     CompanyEditForm,
     EditComplaintForm,
     EditMessageForm,
@@ -40,6 +41,7 @@ from complaints.moderation import (
     moderation_redact,
     moderation_reject,
     moderation_restore,
+    moderation_set_contact,
     moderation_suspend,
     moderation_unsuspend,
     proposed_companies,
@@ -314,6 +316,8 @@ def company_page(request, slug):
     form = CompanyChoiceForm(request.POST if action == "merge" else None)
     edit_form = CompanyEditForm(request.POST if action == "edit" else None, prefix="edit", initial={
         "name": company.name, "website": company.website, "aliases": company.aliases})
+    contact_form = CompanyContactForm(request.POST if action == "contact" else None, prefix="contact",
+                                      initial={"email": company.contact_email})
     if action:
         try:
             if action == "confirm":
@@ -323,6 +327,10 @@ def company_page(request, slug):
             if action == "edit" and edit_form.is_valid():
                 moderation_edit_company(company=company, moderator=request.user, **edit_form.cleaned_data)
                 messages.success(request, _("The company's details are saved."))
+                return redirect("complaints:moderation_company", slug=company.slug)
+            if action == "contact" and contact_form.is_valid():
+                moderation_set_contact(company=company, moderator=request.user, **contact_form.cleaned_data)
+                messages.success(request, _("The company's public complaint address is saved."))
                 return redirect("complaints:moderation_company", slug=company.slug)
             if action == "merge" and form.is_valid():
                 target = moderation_merge(source=company, target=form.company, moderator=request.user,
@@ -336,7 +344,7 @@ def company_page(request, slug):
                 messages.error(request, str(error))
     complaints = company.complaints.select_related("author").order_by("-created_at")[:50]
     return render(request, "moderation/company.html", {"company": company, "form": form, "edit_form": edit_form,
-                                                       "complaints": complaints})
+                                                       "contact_form": contact_form, "complaints": complaints})
 
 
 # Members: report content; edit their own words while allowed.

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from companies.models import Company
+from complaints.company_contact import claim_company, stop_company, stop_link_company
 from complaints.forms import DeliveryForm
 from complaints.models import CompanyFollow, Complaint, Follow, Notification, Topic
 from complaints.notifications import (
@@ -147,3 +148,28 @@ def unsubscribe_view(request, token):
 
 def _topic_label(scope: str) -> str:
     return Topic(scope).label if scope in Topic.values else ""
+
+
+# A company's public complaint address (complaints/company_contact.py): its two links.
+
+@require_safe
+def company_contact_claim(request, token):
+    """The claim link of a company mail: the representative request with the company chosen."""
+    company = claim_company(token)
+    if company is None:
+        return render(request, "notifications/claim_link_expired.html", status=410)
+    return redirect("companies:represent", slug=company.slug)
+
+
+@csrf_exempt  # as the unsubscribe link: the signed link authorises it, and it can only stop mail
+@require_http_methods(["GET", "POST"])
+def company_contact_stop(request, token):
+    if request.method == "POST":
+        company = stop_company(token)
+        if company is None:
+            raise Http404
+        return render(request, "notifications/company_stopped.html", {"company": company})
+    company = stop_link_company(token)
+    if company is None:
+        raise Http404
+    return render(request, "notifications/company_stop.html", {"company": company})

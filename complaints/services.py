@@ -20,6 +20,7 @@ from companies.models import Company
 from companies.scorecards import schedule_scorecard_refresh
 from companies.services import company_discard_if_orphan, company_list, company_propose
 from complaints.access import CONVERSATION_STATUSES, Viewer, can_change_evaluation, may_evaluate_now, represents
+from complaints.company_contact import complaint_published
 from complaints.evidence import Evidence
 from complaints.models import (
     Attachment,
@@ -272,6 +273,7 @@ def _publish(complaint: Complaint, *, actor, event: str, note: str = "") -> None
     notify(template="company_new_complaint",
            users=set(company_follower_ids(complaint.company_id)) - set(representatives) - {complaint.author_id},
            complaint=complaint)
+    complaint_published(complaint)  # the company's public complaint address, while nobody represents it
 
 
 # The thread: messages between the author and the company.

@@ -292,6 +292,7 @@ SCHEDULED_JOBS = [
     ("forget_old_notifications", "complaints.notifications.forget_old_notifications", "daily 03:20"),
     ("send_digests", "complaints.notifications.send_digests", "daily 07:00"),
     ("remind_unanswered", "complaints.reminders.remind_unanswered", "every 60 minutes"),
+    ("send_company_digests", "complaints.company_contact.send_company_digests", "every 30 minutes"),
     ("ask_authors_if_resolved", "complaints.reminders.ask_authors_if_resolved", "daily 10:00"),
     ("send_weekly_summaries", "complaints.reminders.send_weekly_summaries", "daily 06:30"),
     ("recompute_scorecards", "companies.scorecards.recompute_all_task", "daily 04:00"),
