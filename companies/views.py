@@ -49,6 +49,7 @@ from complaints_site.visitor_cache import cache_for_visitors, keep_for_members
 
 COMPANIES_PER_PAGE = 20
 COMPLAINTS_PER_PAGE = 20
+INCIDENTS_SHOWN = 5
 
 
 @require_safe
@@ -136,6 +137,9 @@ def _company_detail(request, slug, *, follows: bool):
         "overdue": capped_count(Complaint.objects.filter(
             inbox_filters([company])["overdue"], company=company)),
         "overdue_days": settings.ANSWER_OVERDUE_DAYS,
+        "incidents": list(company.incidents.order_by("-created_at", "-pk")[:INCIDENTS_SHOWN]),
+        "manages_incidents": getattr(company, "represented_by_viewer", False) or (
+            request.user.is_authenticated and is_moderator_for_header(request.user)),
     }
     return render(request, "companies/company_detail.html", context)
 

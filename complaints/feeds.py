@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from companies.models import Company
 from complaints.filters import ComplaintFilter
-from complaints.models import Complaint, Message
+from complaints.models import Complaint, Incident, Message
 from complaints.search import results_page
 
 FEED_ITEMS = 30
@@ -110,16 +110,23 @@ class CompanyFeed(_AtomFeed):
         complaints = list(Complaint.objects.public().for_company(company).select_related("company")
                           .order_by("-published_at", "-pk")[:FEED_ITEMS])
         answers = list(public_messages().filter(company=company).order_by("-created_at", "-pk")[:FEED_ITEMS])
-        merged = sorted(complaints + answers, key=self.item_pubdate, reverse=True)
+        incidents = list(company.incidents.order_by("-created_at", "-pk")[:FEED_ITEMS])
+        merged = sorted(complaints + answers + incidents, key=self.item_pubdate, reverse=True)
         return merged[:FEED_ITEMS]
 
     def item_title(self, item):
         if isinstance(item, Message):
             return _("%(company)s answered: %(title)s") % {"company": item.company.name, "title": item.complaint.title}
+        if isinstance(item, Incident):
+            return _("Incident: %(title)s (%(status)s)") % {"title": item.title, "status": item.get_status_display()}
         return _("New complaint: %(title)s") % {"title": item.title}
 
     def item_description(self, item):
-        return Truncator(item.body).words(80) if isinstance(item, Message) else _story(item)
+        if isinstance(item, Message):
+            return Truncator(item.body).words(80)
+        if isinstance(item, Incident):
+            return item.affected
+        return _story(item)
 
     def item_link(self, item):
         if isinstance(item, Message):
@@ -130,7 +137,7 @@ class CompanyFeed(_AtomFeed):
         return f"{settings.SITE_URL}{self.item_link(item)}"
 
     def item_pubdate(self, item):
-        return item.created_at if isinstance(item, Message) else item.published_at
+        return item.published_at if isinstance(item, Complaint) else item.created_at
 
 
 class ComplaintThreadFeed(_AtomFeed):
@@ -187,3 +194,34 @@ class ComplaintThreadFeed(_AtomFeed):
     @staticmethod
     def _complaint_url(item):
         return item.complaint.get_absolute_url()
+
+
+class IncidentFeed(_AtomFeed):
+    """An incident's status updates, newest first."""
+
+    def get_object(self, request, pk):
+        return get_object_or_404(Incident.objects.select_related("company"), pk=pk, company__is_listed=True)
+
+    def title(self, incident):
+        return f"{incident.company.name}: {incident.title}"
+
+    def link(self, incident):
+        return incident.get_absolute_url()
+
+    def subtitle(self, incident):
+        return incident.affected
+
+    def items(self, incident):
+        return list(incident.updates.order_by("-created_at", "-pk")[:FEED_ITEMS])
+
+    def item_title(self, item):
+        return str(item.get_status_display())
+
+    def item_description(self, item):
+        return item.body
+
+    def item_link(self, item):
+        return f"{item.incident.get_absolute_url()}#update-{item.pk}"
+
+    def item_pubdate(self, item):
+        return item.created_at

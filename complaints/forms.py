@@ -1,3 +1,4 @@
+import datetime
 import re
 import uuid
 
@@ -19,6 +20,7 @@ from complaints.models import (
     Delivery,
     Evaluation,
     Flag,
+    Incident,
     Message,
     ModerationAction,
     Offer,
@@ -510,3 +512,65 @@ class DeliveryForm(forms.Form):
         for topic in Topic:
             self.fields[topic.value] = forms.ChoiceField(label=topic.label, choices=Delivery.choices,
                                                          widget=forms.RadioSelect)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time field. A value it cannot hold (sent by a script, not a browser)
+    comes back empty, with its error beside it, rather than as invalid HTML."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                datetime.datetime.fromisoformat(value)
+            except ValueError:
+                return None
+            return value
+        return super().format_value(value)
+
+
+class IncidentForm(forms.Form):
+    """A representative or moderator opens an incident."""
+
+    title = forms.CharField(label=_("Title"), max_length=200,
+                            help_text=_("What happened, in a few words: “Internet down in Vasastan”."))
+    affected = forms.CharField(label=_("What is affected"), max_length=300)
+    area = forms.CharField(label=_("Where"), max_length=200, required=False)
+    started_at = forms.DateTimeField(label=_("Started"), widget=LocalDateTimeInput())
+    body = forms.CharField(label=_("First update"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("What you know and what you are doing; everyone affected reads it."))
+
+    def clean_started_at(self):
+        started = self.cleaned_data["started_at"]
+        if started > timezone.now():
+            raise forms.ValidationError(_("An incident cannot start in the future."))
+        return started
+
+
+class IncidentUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Incident.Status.choices)
+    body = forms.CharField(label=_("Update"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class IncidentLinkForm(forms.Form):
+    """The company or a moderator links a complaint by its number."""
+
+    complaint = forms.IntegerField(label=_("Complaint number"), min_value=1, max_value=2**62)
+
+
+class GroupOfferForm(CompanyMessageForm):
+    """One offer to everyone affected by a resolved incident: the offer fields of a company message."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("kind", "is_private", "callback_at", "send_anyway", "submission_token"):
+            del self.fields[name]
+        self.fields["body"].label = _("Message to everyone affected")
+
+    def clean(self):
+        self.cleaned_data["kind"] = Message.Kind.OFFER
+        return super().clean()

@@ -34,6 +34,7 @@ from complaints.models import (
     DEFAULT_DELIVERY,
     CompanyFollow,
     Delivery,
+    Incident,
     MemberPreferences,
     ModerationAction,
     Notification,
@@ -53,6 +54,8 @@ TOPIC_OF = {
     "answer_reminder": Topic.MY_COMPANIES,
     "weekly_summary": Topic.MY_COMPANIES,
     "questionnaire": Topic.MY_COMPLAINTS,
+    "incident_update": Topic.INCIDENTS,
+    "incident_news": Topic.FOLLOWING,
     "followed_update": Topic.FOLLOWING,
     "company_new_complaint": Topic.FOLLOWING,
     "company_answered": Topic.FOLLOWING,
@@ -175,6 +178,8 @@ def _named_in_language(values: dict) -> dict:
     code = values.get("reason_code")
     if code in ModerationAction.ReasonCode.values:
         values = {**values, "reason": str(ModerationAction.ReasonCode(code).label)}
+    if values.get("status_code") in Incident.Status.values:
+        values = {**values, "status": str(Incident.Status(values["status_code"]).label)}
     labels = dict(LABEL_CHOICES)
     if "label_code" in values:
         values = {**values, "label": str(labels.get(values["label_code"], "")),

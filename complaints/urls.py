@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints import feeds, moderation_views, notification_views, views
+from complaints import feeds, incident_views, moderation_views, notification_views, views
 
 app_name = "complaints"
 urlpatterns = [
@@ -18,6 +18,15 @@ urlpatterns = [
     path("me/following/companies/<int:pk>/stop/", notification_views.unfollow_company, name="unfollow_company"),
     path("me/following/complaints/<int:pk>/stop/", notification_views.unfollow_complaint, name="unfollow_complaint"),
     path("companies/<str:slug>/follow/", notification_views.company_follow_view, name="company_follow"),
+    path("companies/<str:slug>/incidents/new/", incident_views.incident_new, name="incident_new"),
+    path("incidents/<int:pk>/", incident_views.incident_detail, name="incident"),
+    path("incidents/<int:pk>/feed/", feeds.IncidentFeed(), name="incident_feed"),
+    path("incidents/<int:pk>/update/", incident_views.incident_update_view, name="incident_update"),
+    path("incidents/<int:pk>/link/", incident_views.incident_link_view, name="incident_link"),
+    path("incidents/<int:pk>/complaints/<int:complaint_pk>/unlink/", incident_views.incident_unlink_view,
+         name="incident_unlink"),
+    path("incidents/<int:pk>/affected/", incident_views.incident_join_view, name="incident_join"),
+    path("incidents/<int:pk>/offer/", incident_views.incident_offer_view, name="incident_offer"),
     path("company-mail/claim/<str:token>/", notification_views.company_contact_claim, name="company_contact_claim"),
     path("company-mail/stop/<str:token>/", notification_views.company_contact_stop, name="company_contact_stop"),
     path("me/delete/", views.delete_account, name="delete_account"),

@@ -59,7 +59,7 @@ def _complaint_for(request, pk, *, tombstone_ok=False, standing=None) -> tuple[C
         if standing is None:
             raise Http404
     # Whether it has evidence or comments, read with it: most have neither, and those reads are then skipped.
-    complaints = Complaint.objects.select_related("company", "evaluation").annotate(
+    complaints = Complaint.objects.select_related("company", "evaluation", "incident").annotate(
         has_attachments=Exists(Attachment.objects.filter(complaint=OuterRef("pk"))),
         has_comments=Exists(Comment.objects.filter(complaint=OuterRef("pk"))),
     )

@@ -27,11 +27,13 @@ from companies.models import Representative
 from companies.services import reply_template_save
 from companies.tests.factories import CompanyFactory
 from complaints.evidence import Evidence
+from complaints.incidents import incident_link, incident_open, incident_update
 from complaints.models import Message
-from complaints.moderation import flag_create
+from complaints.moderation import flag_create, moderation_set_contact
 from complaints.moderation_views import QUEUE_LISTS
 from complaints.services import (
     comment_post,
+    company_follow_toggle,
     complaint_evaluate,
     complaint_withdraw,
     message_post,
@@ -102,6 +104,13 @@ def world(db):
     complaint_withdraw(complaint=w.withdrawn, user=author, reason="Filed by mistake")
     w.draft = make_draft(author=author, company=w.x, title="A draft")
     reply_template_save(company=w.x, user=rep, title="Apology", body="We are sorry.")
+    # An outage with the complaint linked, resolved, and notifications about it.
+    w.incident = incident_open(company=w.x, user=rep, title="Lines down", affected="Internet", area="Tallinn",
+                               started_at=timezone.now() - timedelta(hours=2), body="A cable was cut.")
+    incident_link(incident=w.incident, complaint=w.complaint, user=rep)
+    incident_update(incident=w.incident, user=rep, status="resolved", body="Repaired.")
+    company_follow_toggle(company=w.x, user=w.users["member"])
+    moderation_set_contact(company=w.y, moderator=w.users["moderator"], email="support@y.example")
     return w
 
 
@@ -111,12 +120,15 @@ def _pages(w) -> dict[str, list[str]]:
         "/", reverse("companies:list"), w.x.get_absolute_url(), w.x.industry.get_absolute_url(),
         reverse("complaints:list"), reverse("complaints:list") + "?q=router", w.complaint.get_absolute_url(),
         w.resolved.get_absolute_url(), w.withdrawn.get_absolute_url(), reverse("companies:about_scores"),
-        reverse("complaints:transparency"), "/no-such-page/",
+        reverse("complaints:transparency"), "/no-such-page/", w.incident.get_absolute_url(),
     ]
     member = [reverse("complaints:new"), reverse("complaints:mine"), reverse("complaints:my_data"),
               reverse("complaints:delete_account"), reverse("companies:represent", args=[w.y.slug]),
               reverse("complaints:flag_form", args=["complaint", w.complaint.pk]),
-              (reverse("complaints:comment", args=[w.complaint.pk]), {"body": "Mail me: ivan@mail.example"})]
+              (reverse("complaints:comment", args=[w.complaint.pk]), {"body": "Mail me: ivan@mail.example"}),
+              reverse("complaints:notifications"), reverse("complaints:notification_settings"),
+              (reverse("complaints:notification_settings"), {"following": "sms"}),
+              reverse("complaints:following")]
     return {
         "visitor": public + ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"],
         "member": public + member + ["/accounts/email/", "/accounts/password/change/"],
@@ -124,7 +136,9 @@ def _pages(w) -> dict[str, list[str]]:
                    reverse("complaints:edit", args=[w.draft.pk]), reverse("complaints:preview", args=[w.draft.pk]),
                    reverse("complaints:evaluate", args=[w.complaint.pk]),
                    reverse("complaints:withdraw", args=[w.complaint.pk]), reverse("complaints:mine")],
-        "rep": [w.complaint.get_absolute_url(), w.x.get_absolute_url(), reverse("companies:business"),
+        "rep": [w.incident.get_absolute_url(), reverse("complaints:incident_new", args=[w.x.slug]),
+                (reverse("complaints:incident_new", args=[w.x.slug]), {"title": "", "started_at": "soon"}),
+                w.complaint.get_absolute_url(), w.x.get_absolute_url(), reverse("companies:business"),
                 reverse("companies:team", args=[w.x.slug]), reverse("companies:templates", args=[w.x.slug]),
                 # Public words with personal data: the warning at the text, and the box to send anyway.
                 (reverse("complaints:message", args=[w.complaint.pk]),
@@ -156,7 +170,7 @@ def _render_all(w, folder: Path, languages=("en",)) -> dict[str, str]:
                     response = client.get(address, HTTP_ACCEPT_LANGUAGE=language)
                 else:
                     response = client.post(address, data, HTTP_ACCEPT_LANGUAGE=language)
-                assert response.status_code in (200, 404), f"{role} {address}: {response.status_code}"
+                assert response.status_code in (200, 400, 404), f"{role} {address}: {response.status_code}"
                 assert response["Content-Type"].startswith("text/html"), f"{role} {address}"
                 name = f"{len(written):03d}.html"
                 (folder / name).write_bytes(response.content)
