@@ -57,6 +57,7 @@ TOPIC_OF = {
     "incident_update": Topic.INCIDENTS,
     "incident_news": Topic.FOLLOWING,
     "followed_update": Topic.FOLLOWING,
+    "followed_evaluated": Topic.FOLLOWING,
     "company_new_complaint": Topic.FOLLOWING,
     "company_answered": Topic.FOLLOWING,
     "company_label": Topic.FOLLOWING,

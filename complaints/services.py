@@ -499,6 +499,8 @@ def complaint_evaluate(*, complaint: Complaint, user, data: dict, submission_tok
         complaint.save()
         notify(template="evaluated", users=representative_ids(complaint.company), complaint=complaint, actor=user,
                resolved=evaluation.resolved, rating=evaluation.rating)
+        notify(template="followed_evaluated", users=follower_ids(complaint), complaint=complaint, actor=user,
+               resolved=evaluation.resolved)
     return evaluation
 
 

@@ -106,3 +106,19 @@ def test_nobody_stops_anothers_follows(company, fan, other_member, client):
     assert CompanyFollow.objects.filter(pk=follow.pk).exists()
     assert "2KOM" not in client_for(other_member).get(FOLLOWING).content.decode().split("<main")[1]
     assert client.get(FOLLOWING).status_code == 302
+
+
+def test_followers_hear_how_the_author_evaluated(company, member, other_member, django_capture_on_commit_callbacks):
+    from complaints.services import complaint_evaluate
+
+    rep = make_representative(company)
+    complaint = make_published(author=member, company=company, title="Router broken")
+    follow_toggle(complaint=complaint, user=other_member)
+    message_post(complaint=complaint, user=rep, kind=Message.Kind.ANSWER, body="Replaced it.")
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_evaluate(complaint=complaint, user=member,
+                           data={"resolved": True, "rating": 5, "would_return": True, "comment": ""})
+    assert "followed_evaluated" in kinds(other_member)
+    assert "followed_evaluated" not in kinds(member)  # the author is not told of their own act
+    page = client_for(other_member).get(reverse("complaints:notifications")).content.decode()
+    assert "Resolved, says its author: Router broken" in page
