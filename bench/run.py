@@ -41,6 +41,8 @@ LIST_DB_MS = 2.0
 FIRST_SHARE = 0.05
 FIRST_P99_MS = 300
 WORK_FIRST_SHARE = 0.10
+# The notifications page is measured for a member with this many (issue 13).
+READER_NOTIFICATIONS = 10_000
 # How deep the deep inbox and queue pages are: this many "next" links from the first.
 DEEP_PAGES = 50
 TARGET_COMPLAINTS = 1_000_000
@@ -174,7 +176,7 @@ def run(args, started) -> int:
     member, cookie = sign_in_member(not_author=author_id)
     cookies = {"visitor": None, "member": cookie}
     try:
-        for who in ("representative", "moderator", "small representative"):
+        for who in ("representative", "moderator", "small representative", "reader"):
             cookies[who] = session_cookie(people[who])
         add_deep_pages(pages, cookies)
         say(f"profiling queries in-process ({args.repeat} requests per page after a warm-up)")
@@ -205,7 +207,8 @@ def run(args, started) -> int:
 
     args.load_after = load_average()
     judge(rows)
-    member += (f"; representative: `{people['representative'].email}`; moderator: `{people['moderator'].email}`")
+    member += (f"; representative: `{people['representative'].email}`; moderator: `{people['moderator'].email}`"
+               f"; reader of {READER_NOTIFICATIONS:,} notifications: `{people['reader'].email}`")
     report = render_report(args, started, rows, pages, growth, sizes, member)
     print(report)
     if args.output:
@@ -446,6 +449,8 @@ def choose_pages(args) -> tuple[list[Page], dict, int]:
         Page("company page, as its company", big_company.get_absolute_url(), "work", who=work),
         Page("moderation queue", reverse("complaints:moderation_queue"), "work",
              f"{pending:,} complaints waiting for review", who=("moderator",)),
+        Page("notifications", reverse("complaints:notifications"), "page",
+             f"a member with {READER_NOTIFICATIONS:,} notifications, a third unread", who=("reader",)),
     ]
     controls = {
         "company page": (small_company.get_absolute_url(), f"company with {small_n} public complaint(s)"),
@@ -504,7 +509,38 @@ def workers(big_company, small_company) -> dict:
         group.user_set.add(moderator)
         made.append(lambda: group.user_set.remove(moderator))
     return {"representative": representative(big_company), "small representative": representative(small_company),
-            "moderator": moderator, "made": made}
+            "moderator": moderator, "reader": notified_reader(big_company, made), "made": made}
+
+
+def notified_reader(company, made) -> object:
+    """A member with READER_NOTIFICATIONS notifications (a third unread) about the company's
+    complaints, as after years of following it: their notifications page is measured. The
+    notifications are made for the run and deleted after it."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from complaints.models import Complaint, Delivery, Notification, Topic
+
+    # Not the benchmark's ordinary member (among the first) nor a moderator made for the run (the last).
+    reader = ordinary_members().order_by("-pk")[1:2].first() or ordinary_members().first()
+    complaints = list(Complaint.objects.public().filter(company=company).order_by("-published_at")[:200])
+    now = timezone.now()
+    Notification.objects.bulk_create([
+        Notification(user=reader, event=f"bench-{n}", kind="followed_update", topic=Topic.FOLLOWING,
+                     delivery=Delivery.SITE, complaint=complaint, created_at=now - timedelta(minutes=n),
+                     read_at=None if n % 3 == 0 else now,
+                     values={"title": complaint.title, "company": company.name,
+                             "url": settings.SITE_URL + complaint.get_absolute_url()})
+        for n, complaint in ((n, complaints[n % len(complaints)]) for n in range(READER_NOTIFICATIONS))
+    ], batch_size=5000, ignore_conflicts=True)
+    # Statistics for the planner, as autovacuum would gather them after such a load (see "What it needs").
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Notification._meta.db_table}")
+    made.append(lambda: Notification.objects.filter(user=reader, event__startswith="bench-").delete())
+    return reader
 
 
 def ordinary_members():

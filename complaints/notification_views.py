@@ -21,12 +21,14 @@ from complaints.notifications import (
     headline,
     mark_read,
     may_read,
+    page_version,
     unread_count,
     unsubscribe,
     unsubscribe_read,
 )
 from complaints.paging import NOTIFICATION_SORT, keyset_page_or_first
 from complaints.services import ComplaintError, company_follow_toggle
+from complaints_site.visitor_cache import keep_for_members
 
 NOTIFICATIONS_PER_PAGE = 30
 FOLLOWING_SHOWN = 500  # of each kind; more than anyone reads through
@@ -35,6 +37,13 @@ FOLLOWING_SHOWN = 500  # of each kind; more than anyone reads through
 @login_required
 @require_safe
 def notification_list(request):
+    # Kept like the public pages, but for this member alone and only until their notifications
+    # change (a new one, one read): page_version names the state it shows.
+    return keep_for_members(request, f"notifications:{request.user.pk}:{page_version(request.user)}",
+                            lambda: _notification_list(request))
+
+
+def _notification_list(request):
     rows = Notification.objects.filter(user=request.user).select_related("complaint")
     page, bad_cursor = keyset_page_or_first(rows, NOTIFICATION_SORT, per_page=NOTIFICATIONS_PER_PAGE,
                                             after=request.GET.get("after", ""), before=request.GET.get("before", ""))

@@ -13,6 +13,7 @@ complaint's or the actor's. Links are built from SITE_URL, never from a request'
 """
 
 import threading
+import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -151,7 +152,18 @@ def unread_label(count: int) -> str:
 
 
 def unread_changed(user_ids) -> None:
-    cache.delete_many([_unread_key(user_id) for user_id in user_ids])
+    """Forget the kept count and the kept notifications page of these members: something changed."""
+    cache.delete_many([key for user_id in user_ids for key in (_unread_key(user_id), _version_key(user_id))])
+
+
+def _version_key(user_id) -> str:
+    return f"notifications-version:{user_id}"
+
+
+def page_version(user) -> str:
+    """A name for the current state of the member's notifications: their page is kept under it
+    (complaints_site.visitor_cache.keep_for_members), so any change shows at once."""
+    return cache.get_or_set(_version_key(user.pk), lambda: uuid.uuid4().hex, UNREAD_SECONDS)
 
 
 def mark_read(user, pks=None) -> int:

@@ -270,3 +270,18 @@ def test_an_unsubscribe_link_cannot_be_forged_or_turned_on_someone_else(client, 
     token = unsubscribe_token(gone.pk, Topic.FOLLOWING)
     gone.delete()
     assert client.post(reverse("complaints:unsubscribe", args=[token])).status_code == 404
+
+
+def test_the_kept_notifications_page_is_the_members_own_and_changes_at_once(settings, member, other_member, answer):
+    settings.VISITOR_CACHE_SECONDS = 60
+    client, other = client_for(member), client_for(other_member)
+    assert "Nothing yet." in client.get(NOTIFICATIONS).content.decode()  # kept from here on
+    assert "Nothing yet." in client.get(NOTIFICATIONS).content.decode()
+    answer()
+    page = client.get(NOTIFICATIONS).content.decode()
+    assert "2KOM answered your complaint" in page and "Mark all as read" in page  # a new one shows at once
+    assert "2KOM answered your complaint" not in other.get(NOTIFICATIONS).content.decode()
+    Notification.objects.filter(user=member).update(read_at=timezone.now())  # read elsewhere: a stale copy...
+    assert "Mark all as read" in client.get(NOTIFICATIONS).content.decode()  # ...is what "kept" means
+    client.post(reverse("complaints:notifications_read_all"))
+    assert "Mark all as read" not in client.get(NOTIFICATIONS).content.decode()
