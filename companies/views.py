@@ -87,25 +87,21 @@ def company_detail(request, slug):
         if not represents and not is_moderator_for_header(request.user):  # a moderator's header is their own
             # Members who follow it see the same page, and those who do not: but for the button.
             return keep_for_members(request, f"follows={follows:d}",
-                                    lambda: _company_detail(request, slug, follows=follows))
-        return _company_detail(request, slug, follows=follows)
-    return _company_detail(request, slug, follows=False)
+                                    lambda: _company_detail(request, slug, represents=False, follows=follows))
+        return _company_detail(request, slug, represents=represents, follows=follows)
+    return _company_detail(request, slug, represents=False, follows=False)
 
 
-def _company_detail(request, slug, *, follows: bool):
+def _company_detail(request, slug, *, represents: bool, follows: bool):
     window = request.GET.get("window")
     if window not in Scorecard.Window.values:
         window = Scorecard.Window.LAST_12_MONTHS
     # Read with the company, in one query: its scorecard for the window (at most one, by the
-    # unique company and window), whether anyone represents it, and whether this member does.
+    # unique company and window) and whether anyone represents it (this member: company_detail).
     companies = Company.objects.listed().annotate(
         card=FilteredRelation("scorecards", condition=Q(scorecards__window=window)),
         is_verified=Exists(Representative.objects.filter(company=OuterRef("pk"))),
     ).select_related("industry", "card")
-    if request.user.is_authenticated:
-        companies = companies.annotate(
-            represented_by_viewer=Exists(Representative.objects.filter(company=OuterRef("pk"), user=request.user)),
-        )
     company = companies.filter(slug=slug).first()
     if company is None:
         # A company merged into another keeps its old address as a redirect.
@@ -130,7 +126,7 @@ def _company_detail(request, slug, *, follows: bool):
         "og_description": scorecard_summary(company, card, window),
         "permalink": settings.SITE_URL + company.get_absolute_url() + f"?window={window}",
         "is_verified": company.is_verified,
-        "represents": getattr(company, "represented_by_viewer", False),
+        "represents": represents,
         "follows": follows,
         # Waiting longer than ANSWER_OVERDUE_DAYS for a first answer, counted in public (by the
         # inbox's own overdue index, at most COUNT_CAP + 1 read).
@@ -138,8 +134,7 @@ def _company_detail(request, slug, *, follows: bool):
             inbox_filters([company])["overdue"], company=company)),
         "overdue_days": settings.ANSWER_OVERDUE_DAYS,
         "incidents": list(company.incidents.order_by("-created_at", "-pk")[:INCIDENTS_SHOWN]),
-        "manages_incidents": getattr(company, "represented_by_viewer", False) or (
-            request.user.is_authenticated and is_moderator_for_header(request.user)),
+        "manages_incidents": represents or is_moderator_for_header(request.user),
     }
     return render(request, "companies/company_detail.html", context)
 

@@ -16,13 +16,13 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.tasks import task
-from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from companies.models import Company, ContactState, Representative
 from complaints.models import CompanyContactMail, Complaint
+from complaints.notifications import render_plain_text
 
 DAILY = timedelta(days=1)
 CLAIM_LINK_DAYS = 30
@@ -114,7 +114,7 @@ def _message(company: Company, complaints: list[Complaint]) -> EmailMultiAlterna
         subject = translation.ngettext(
             "A complaint about %(company)s on %(site)s", "%(count)d complaints about %(company)s on %(site)s",
             len(complaints)) % {"company": company.name, "site": settings.SITE_NAME, "count": len(complaints)}
-        text = get_template("emails/company_contact.txt").template.render(Context(context, autoescape=False))
+        text = render_plain_text("emails/company_contact.txt", context)
         html = render_to_string("emails/company_contact.html", context)
     message = EmailMultiAlternatives(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, text, None,
                                      [company.contact_email])

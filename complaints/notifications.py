@@ -200,7 +200,7 @@ def _named_in_language(values: dict) -> dict:
     return values
 
 
-def _render_text(name: str, context: dict) -> str:
+def render_plain_text(name: str, context: dict) -> str:
     # Plain-text mail is not HTML: escaping would turn "AT&T" into "AT&amp;T".
     return get_template(name).template.render(Context(context, autoescape=False))
 
@@ -208,7 +208,7 @@ def _render_text(name: str, context: dict) -> str:
 def headline(notification: Notification) -> str:
     """The notification in one line, in the active language (its e-mail's subject)."""
     values = _named_in_language(notification.values)
-    return " ".join(_render_text(f"emails/{notification.kind}_subject.txt", values).split())
+    return " ".join(render_plain_text(f"emails/{notification.kind}_subject.txt", values).split())
 
 
 def _message(notifications: list[Notification], user_id: int, language: str, *, digest: bool):
@@ -217,7 +217,7 @@ def _message(notifications: list[Notification], user_id: int, language: str, *, 
     scope = DIGEST if digest else notifications[0].topic
     unsubscribe_url = settings.SITE_URL + reverse("complaints:unsubscribe", args=[unsubscribe_token(user_id, scope)])
     with translation.override(language):
-        items = [{"headline": headline(n), "body": _render_text(f"emails/{n.kind}.txt", _named_in_language(n.values)),
+        items = [{"headline": headline(n), "body": render_plain_text(f"emails/{n.kind}.txt", _named_in_language(n.values)),
                   "url": n.values.get("url", "")} for n in notifications]
         context = {
             "items": items, "digest": digest, "site_name": settings.SITE_NAME, "language": language,
@@ -229,7 +229,7 @@ def _message(notifications: list[Notification], user_id: int, language: str, *, 
         subject = (items[0]["headline"] if not digest else
                    translation.ngettext("%(count)d new notification", "%(count)d new notifications",
                                         len(items)) % {"count": len(items)})
-        text = _render_text("emails/notification_mail.txt", context)
+        text = render_plain_text("emails/notification_mail.txt", context)
         html = render_to_string("emails/notification_mail.html", context)
     message = EmailMultiAlternatives(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, text, None, [])
     message.attach_alternative(html, "text/html")
