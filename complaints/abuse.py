@@ -75,9 +75,9 @@ def consume(request, action: str) -> int | None:
     return retry_after(request, action)
 
 
-def retry_after(request, action: str) -> int:
-    """Seconds until ``action`` is allowed again for this member and address (at least 1)."""
-    return max(1, math.ceil(_wait(request, action)))
+def retry_after(request, action: str, key: str | None = None) -> int:
+    """Seconds until ``action`` is allowed again for this member and address, or `key` (at least 1)."""
+    return max(1, math.ceil(_wait(request, action, key)))
 
 
 def _wait(request, action: str, rate_key: str | None = None) -> float:

@@ -67,6 +67,7 @@ TOPIC_OF = {
     "moderation_hidden": Topic.MODERATION,
     "moderation_restored": Topic.MODERATION,
     "claim_decided": Topic.ACCOUNT,
+    "webhook_disabled": Topic.MY_COMPANIES,
 }
 
 UNREAD_CAP = 99  # the bell shows "99+" beyond

@@ -39,6 +39,7 @@ from complaints.models import (
 )
 from complaints.notifications import company_follower_ids, follower_ids, notify, representative_ids
 from complaints.pii import find_personal_data, has_personal_data
+from complaints.signals import company_event
 from complaints.timeline import offer_params
 from complaints_site.public_content import public_content_changed
 
@@ -270,6 +271,7 @@ def _publish(complaint: Complaint, *, actor, event: str, note: str = "") -> None
     company_list(company=complaint.company)
     representatives = representative_ids(complaint.company)
     notify(template="new_complaint", users=representatives, complaint=complaint)
+    company_event.send(sender=Complaint, complaint=complaint, event="complaint.published", data={})
     notify(template="company_new_complaint",
            users=set(company_follower_ids(complaint.company_id)) - set(representatives) - {complaint.author_id},
            complaint=complaint)
@@ -355,6 +357,10 @@ def message_announce(message: Message, *, complaint: Complaint, actor) -> None:
     else:
         notify(template="author_message", users=representative_ids(complaint.company), complaint=complaint,
                actor=actor, private=message.is_private)
+        company_event.send(sender=Complaint, complaint=complaint, event="message.author", data={
+            "message": {"id": message.pk, "body": message.body, "private": message.is_private,
+                        "created_at": message.created_at.isoformat()},
+        })
     if not message.is_private:
         followers = set(follower_ids(complaint))
         notify(template="followed_update", users=followers, complaint=complaint, actor=actor)
@@ -417,6 +423,9 @@ def offer_respond(*, offer: Offer, user, accept: bool, reason: str = "") -> Offe
         )
         notify(template="offer_answered", users=representative_ids(offer.company), complaint=offer.complaint,
                actor=user, accepted=accept, reason=offer.response_reason)
+        company_event.send(sender=Complaint, complaint=offer.complaint,
+                           event="offer.accepted" if accept else "offer.declined",
+                           data={"offer": {"id": offer.pk, "kind": offer.kind, "reason": offer.response_reason}})
     return offer
 
 
@@ -499,6 +508,10 @@ def complaint_evaluate(*, complaint: Complaint, user, data: dict, submission_tok
         complaint.save()
         notify(template="evaluated", users=representative_ids(complaint.company), complaint=complaint, actor=user,
                resolved=evaluation.resolved, rating=evaluation.rating)
+        company_event.send(sender=Complaint, complaint=complaint, event="complaint.evaluated", data={
+            "evaluation": {"resolved": evaluation.resolved, "rating": evaluation.rating,
+                           "would_return": evaluation.would_return},
+        })
         notify(template="followed_evaluated", users=follower_ids(complaint), complaint=complaint, actor=user,
                resolved=evaluation.resolved)
     return evaluation

@@ -7,6 +7,7 @@ from complaints_site.public_content import public_version
 def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,  # canonical addresses and link previews
         # How long shared parts of public pages may be kept ({% cache %} in the templates).
         "PUBLIC_CACHE_SECONDS": settings.VISITOR_CACHE_SECONDS,
         # For such parts that show counts: read only by a template that asks for it.

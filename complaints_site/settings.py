@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",  # full-text search fields; harmless on SQLite
     "allauth",
     "allauth.account",
@@ -44,9 +45,12 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "django_tasks_db",
+    "corsheaders",
+    "ninja",
     "complaints_site",
     "companies",
     "complaints",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "api.middleware.ApiConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -177,6 +183,11 @@ ACCOUNT_RATE_LIMITS = {
     "flag": "20/h/user,60/h/ip",
     "me_too": "60/h/user,200/h/ip",
     "represent": "5/d/user,20/d/ip",  # representation requests
+    # The public API and open-data downloads, per client address (api/)
+    "api_read": env_str("API_READ_RATE", "600/m/ip"),
+    "open_data": env_str("OPEN_DATA_RATE", "30/h/ip"),
+    # Company API writes, per token (api/company_api.py); its messages also count as post_message
+    "api_write": env_str("API_WRITE_RATE", "120/m/key"),
 }
 # A second factor (allauth's MFA: authenticator app plus recovery codes) for any
 # account; with REQUIRE_MFA_FOR_STAFF on, moderators and company representatives
@@ -297,7 +308,26 @@ SCHEDULED_JOBS = [
     ("send_weekly_summaries", "complaints.reminders.send_weekly_summaries", "daily 06:30"),
     ("recompute_scorecards", "companies.scorecards.recompute_all_task", "daily 04:00"),
     ("prune_task_results", "complaints_site.jobs.prune_task_results", "daily 04:30"),
+    ("export_open_data", "api.exports.export_open_data", "daily 02:30"),
+    ("retry_webhooks", "api.webhooks.retry_due_deliveries", "every 1 minutes"),
 ]
+# Public reads (the API and open data) may be made from any web page (django-cors-headers);
+# the company API is for servers and answers no browser from elsewhere.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/v1/(?!company/)|open-data/).*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After"]
+# Company webhooks (api/webhooks.py): an endpoint is disabled after this many failed attempts
+# in a row; a failed delivery is tried again after each of these delays, then given up.
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 15)
+WEBHOOK_RETRY_SECONDS = [60, 300, 1800, 7200, 21600]
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Only for tests and development: endpoints on private or loopback addresses, and the CA
+# file that trusts a test receiver's certificate. Never set in production.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+WEBHOOK_CA_FILE = env_str("WEBHOOK_CA_FILE") or None
+# The nightly open-data files are kept in the default storage under this folder.
+OPEN_DATA_FOLDER = "open-data"
 SCHEDULER_TICK_SECONDS = env_int("SCHEDULER_TICK_SECONDS", 30)
 
 # Security headers. CSP everywhere, also in development, so pages are built

@@ -3,8 +3,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from api.api import api
 from complaints.abuse import login
-from complaints_site import views
+from complaints_site import seo, views
 from complaints_site.language import choose_language
 
 # The admin signs in through allauth's login, with its rate limits (allauth's documented wiring).
@@ -20,6 +21,11 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap_index"),
+    path("sitemap-<section>.xml", seo.sitemap_section, name="sitemap_section"),
+    path("api/v1/", api.urls),
+    path("", include("api.urls")),
     path("language/", choose_language, name="choose_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     # allauth's login, but answering 429 when too many wrong passwords were tried (the admin's login too).

@@ -1,0 +1,85 @@
+"""What search engines read: robots.txt and the sitemaps (django.contrib.sitemaps), public
+content only, each file at most 50,000 addresses with the index listing them all."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.db.models import Max
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_safe
+
+from companies.models import Company, Industry
+from complaints.models import Complaint, Incident
+
+# Pages that are personal, or forms: of no use in a search result.
+DISALLOWED = [
+    "/accounts/", "/me/", "/business/", "/moderation/", "/complaints/new/", "/complaints/mine/", "/report/",
+    "/language/", "/i18n/", "/unsubscribe/", "/company-mail/", "/api/v1/company/", "/open-data/complaints.",
+    "/open-data/companies.", "/evidence/",
+]
+SITEMAP_SECONDS = 3600
+
+
+class _SiteSitemap(Sitemap):
+    limit = 50000
+    protocol = urlsplit(settings.SITE_URL).scheme or "https"
+
+
+class ComplaintSitemap(_SiteSitemap):
+    def items(self):
+        return Complaint.objects.public().only("id", "title", "updated_at").order_by("id")
+
+    def lastmod(self, complaint):
+        return complaint.updated_at
+
+
+class CompanySitemap(_SiteSitemap):
+    def items(self):
+        return Company.objects.listed().annotate(figures_at=Max("scorecards__computed_at")).only(
+            "id", "slug", "created_at").order_by("id")
+
+    def lastmod(self, company):
+        return company.figures_at or company.created_at
+
+
+class IndustrySitemap(_SiteSitemap):
+    def items(self):
+        return Industry.objects.order_by("id")
+
+
+class IncidentSitemap(_SiteSitemap):
+    def items(self):
+        return Incident.objects.filter(company__is_listed=True).annotate(
+            updated=Max("updates__created_at")).order_by("id")
+
+    def lastmod(self, incident):
+        return max(moment for moment in (incident.created_at, incident.updated, incident.resolved_at) if moment)
+
+
+SITEMAPS = {
+    "complaints": ComplaintSitemap, "companies": CompanySitemap, "industries": IndustrySitemap,
+    "incidents": IncidentSitemap,
+}
+
+
+@require_safe
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED), "Allow: /", "",
+             f"Sitemap: {settings.SITE_URL}{reverse('sitemap_index')}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@cache_page(SITEMAP_SECONDS)
+def sitemap_index(request):
+    return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap_section")
+
+
+@require_safe
+@cache_page(SITEMAP_SECONDS)
+def sitemap_section(request, section):
+    return sitemap_views.sitemap(request, SITEMAPS, section=section)
