@@ -96,7 +96,8 @@ class CompanyOut(Schema):
     expires_at: str
 
 
-@router.get("/company", response=CompanyOut, summary="The company this token answers for")
+@router.get("/company", response={200: CompanyOut, 401: Error, 429: Error},
+            summary="The company this token answers for")
 def whoami(request):
     token = _token(request)
     return {"slug": token.company.slug, "name": token.company.name, "token_name": token.name, "scope": token.scope,
@@ -119,7 +120,8 @@ def _inbox_fields(complaint) -> dict:
             "overdue": complaint.is_overdue}
 
 
-@router.get("/company/inbox", response={200: InboxPage, 400: Error}, summary="The business inbox, in its order")
+@router.get("/company/inbox", response={200: InboxPage, 400: Error, 401: Error, 422: ValidationErrors, 429: Error},
+            summary="The business inbox, in its order")
 def inbox(request, view: Literal[tuple(INBOX_VIEWS)] | None = None, cursor: str = "",  # type: ignore[valid-type]
           limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)):
     token = _token(request)
@@ -143,7 +145,7 @@ def private_fields(complaint) -> dict:
     }
 
 
-@router.get("/company/complaints/{int:pk}", response={200: CompanyComplaintDetail, 404: Error},
+@router.get("/company/complaints/{int:pk}", response={200: CompanyComplaintDetail, 401: Error, 404: Error, 429: Error},
             summary="A complaint about the company, with its private fields and private messages")
 def complaint(request, pk: int, response: HttpResponse):
     found = _own_complaint(_token(request), pk)
@@ -172,7 +174,8 @@ def _form_data(data: CompanyMessageIn) -> dict:
 
 
 @router.post("/company/complaints/{int:pk}/messages",
-             response={201: MessageOut, 400: Error, 403: Error, 404: Error, 422: ValidationErrors, 429: Error},
+             response={201: MessageOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: ValidationErrors,
+                       429: Error, 503: Error},
              summary="Answer, apologise, ask for details or make an offer, as on the complaint page")
 def post_message(request, pk: int, data: CompanyMessageIn):
     token = _require_answer_scope(request)
@@ -208,8 +211,8 @@ def post_message(request, pk: int, data: CompanyMessageIn):
     return Status(201, message_record(message, offer))
 
 
-@router.post("/company/offers/{int:pk}/delivered", response={200: OfferOut, 400: Error, 403: Error, 404: Error,
-                                                              429: Error},
+@router.post("/company/offers/{int:pk}/delivered", response={200: OfferOut, 400: Error, 401: Error, 403: Error,
+                                                              404: Error, 429: Error, 503: Error},
              summary="Say that an accepted offer was delivered")
 def offer_delivered(request, pk: int):
     token = _require_answer_scope(request)

@@ -82,7 +82,8 @@ def form_errors(form, where: str = "query") -> dict:
 
 # ---- Companies ----------------------------------------------------------------------
 
-@router.get("/companies", response={200: CompanyPage, 400: Error}, summary="Listed companies, with their figures")
+@router.get("/companies", response={200: CompanyPage, 400: Error, 422: ValidationErrors, 429: Error},
+            summary="Listed companies, with their figures")
 def companies(request, industry: str = "", cursor: str = "", limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)):
     queryset = listed_companies()
     if industry:
@@ -93,7 +94,8 @@ def companies(request, industry: str = "", cursor: str = "", limit: int = Query(
                  page.next_cursor)
 
 
-@router.get("/companies/{slug}", response={200: CompanyOut, 404: Error}, summary="One company and its figures")
+@router.get("/companies/{slug}", response={200: CompanyOut, 404: Error, 429: Error},
+            summary="One company and its figures")
 def company(request, slug: str, response: HttpResponse):
     found = get_object_or_404(listed_companies(), slug=slug)
     cards = scorecards_by_company([found.pk]).get(found.pk, {})
@@ -143,7 +145,7 @@ def full_rows(complaints) -> list:
     return with_counts([found[pk] for pk in ids if pk in found])
 
 
-@router.get("/complaints", response={200: ComplaintPage, 400: Error, 422: ValidationErrors},
+@router.get("/complaints", response={200: ComplaintPage, 400: Error, 422: ValidationErrors, 429: Error},
             summary="Public complaints, filtered and searched like the complaint list")
 def complaints(request, filters: Query[ComplaintQuery], cursor: str = "",
                limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)):
@@ -199,7 +201,7 @@ def complaint_detail_record(complaint, *, include_private: bool = False) -> dict
             "timeline": timeline_of(complaint)}
 
 
-@router.get("/complaints/{int:pk}", response={200: ComplaintDetail, 404: Error},
+@router.get("/complaints/{int:pk}", response={200: ComplaintDetail, 404: Error, 429: Error},
             summary="One public complaint, with its public thread and timeline")
 def complaint(request, pk: int, response: HttpResponse):
     found = get_object_or_404(public_complaints(), pk=pk)
@@ -214,7 +216,8 @@ def industry_record(industry) -> dict:
             "url": settings.SITE_URL + industry.get_absolute_url()}
 
 
-@router.get("/industries", response=list[IndustryOut], summary="Industries, named in the language asked for")
+@router.get("/industries", response={200: list[IndustryOut], 429: Error},
+            summary="Industries, named in the language asked for")
 def industries(request):
     return [industry_record(industry) for industry in Industry.objects.in_display_order()]
 
@@ -227,7 +230,8 @@ def _ranked(card) -> dict:
             "median_answer_hours": card.median_answer_hours}
 
 
-@router.get("/industries/{slug}", response={200: IndustryDetail, 404: Error},
+@router.get("/industries/{slug}", response={200: IndustryDetail, 404: Error, 422: ValidationErrors,
+                                             429: Error},
             summary="An industry's rankings, as on its page")
 def industry(request, slug: str, window: Literal["12m", "6m", "all"] = "12m"):
     found = get_object_or_404(Industry, slug=slug)
@@ -250,7 +254,8 @@ def incident_record(incident) -> dict:
             "resolved_at": incident.resolved_at, "complaints": incident.public_complaints}
 
 
-@router.get("/incidents", response={200: IncidentPage, 400: Error}, summary="Incidents, newest first")
+@router.get("/incidents", response={200: IncidentPage, 400: Error, 422: ValidationErrors, 429: Error},
+            summary="Incidents, newest first")
 def incidents(request, company: str = "", cursor: str = "", limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)):
     queryset = incidents_with_counts()
     if company:
@@ -259,7 +264,8 @@ def incidents(request, company: str = "", cursor: str = "", limit: int = Query(D
     return _page(request, [incident_record(incident) for incident in page.items], page.next_cursor)
 
 
-@router.get("/incidents/{int:pk}", response={200: IncidentDetail, 404: Error}, summary="One incident and its updates")
+@router.get("/incidents/{int:pk}", response={200: IncidentDetail, 404: Error, 429: Error},
+            summary="One incident and its updates")
 def incident(request, pk: int, response: HttpResponse):
     found = get_object_or_404(incidents_with_counts(), pk=pk)
     updates = list(found.updates.order_by("created_at", "pk"))
