@@ -83,9 +83,16 @@ def _count_write(request, token: ApiToken) -> None:
         raise HttpError(429, "Too many requests.") from None
 
 
+# What the company reads beyond the public record: where the complaint stands, and its private fields.
+COMPANY_COLUMNS = ("waiting_on", "waiting_since")
+PRIVATE_COLUMNS = ("account_number", "phone", "reachable_days", "reachable_from", "reachable_until",
+                   "reachable_times")
+
+
 def _own_complaint(token: ApiToken, pk: int):
     """A public complaint about the token's company; 404 for any other."""
-    return get_object_or_404(public_complaints(), pk=pk, company_id=token.company_id)
+    return get_object_or_404(public_complaints(*COMPANY_COLUMNS, *PRIVATE_COLUMNS), pk=pk,
+                             company_id=token.company_id)
 
 
 class CompanyOut(Schema):
@@ -129,7 +136,7 @@ def inbox(request, view: Literal[tuple(INBOX_VIEWS)] | None = None, cursor: str 
     if bad_cursor and cursor:
         raise HttpError(400, BAD_CURSOR)
     ids = [complaint.pk for complaint in page.items]
-    found = public_complaints().in_bulk(ids)
+    found = public_complaints(*COMPANY_COLUMNS).in_bulk(ids)
     complaints = with_counts([found[pk] for pk in ids if pk in found])
     return _page(request, [{**row(COMPLAINT_FIELDS, complaint), **_inbox_fields(complaint)}
                            for complaint in complaints], page.next_cursor)

@@ -19,7 +19,7 @@ from companies.scorecards import ACCEPTED_OFFER_STATUSES
 from complaints.models import Complaint, Message, Offer
 from complaints.paging import Sort, keyset_page
 
-BATCH = 1000
+BATCH = 500
 BY_ID = Sort(("id",), descending=False)
 
 
@@ -158,9 +158,19 @@ def row(fields: list[Field], item) -> dict:
 
 # ---- Reading public complaints in bounded batches --------------------------------------
 
-def public_complaints():
-    """The rows every export and API list starts from: public complaints only."""
-    return Complaint.objects.public().select_related("company__industry", "evaluation")
+# What the records read of a complaint and its company: not its contact details, nor its
+# search document (a third of a row's bytes on PostgreSQL).
+RECORD_COLUMNS = (
+    "title", "story", "text_held", "desired_outcome", "amount", "currency", "happened_on", "category", "language",
+    "source", "is_anonymous", "display_name", "status", "published_at", "first_answered_at", "me_too_count",
+    "incident_id", "updated_at", "company__slug", "company__name", "company__industry__slug",
+    "evaluation__resolved", "evaluation__rating", "evaluation__would_return",
+)
+
+
+def public_complaints(*also: str):
+    """The rows every export and API list starts from: public complaints only (with the columns `also`)."""
+    return Complaint.objects.public().select_related("company__industry", "evaluation").only(*RECORD_COLUMNS, *also)
 
 
 def with_counts(complaints: list) -> list:
@@ -188,11 +198,15 @@ def walk(queryset, sort: Sort = BY_ID, batch: int = BATCH) -> Iterator[list]:
     after = ""
     while True:
         page = keyset_page(queryset, sort, per_page=batch, after=after)
-        if page.items:
-            yield page.items
-        if not page.next_cursor:
+        items, after = page.items, page.next_cursor
+        del page
+        if items:
+            yield items
+            # The reader asks for the next batch once done with this one: emptied now, its rows
+            # are freed before the next are read, so one batch is held at a time, not two.
+            items.clear()
+        if not after:
             return
-        after = page.next_cursor
 
 
 def complaint_rows(queryset) -> Iterator[dict]:

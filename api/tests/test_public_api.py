@@ -152,3 +152,22 @@ def test_the_description_and_its_page(client, db):
             "/api/v1/company/complaints/{pk}/messages"} <= set(schema["paths"])
     page = client.get(f"{API}/docs")
     assert page.status_code == 200 and b"swagger-ui" in page.content
+
+
+@pytest.mark.parametrize("path", ["/complaints?limit=100", "/companies?limit=100", "/company/inbox?limit=100"])
+def test_list_queries_do_not_grow_with_the_page(client, record, django_assert_max_num_queries, path):
+    from api.services import token_create
+
+    _token, key = token_create(company=record.company, user=record.rep, name="Count", scope="read", days=30)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    for n in range(20):
+        make_published(company=record.company, title=f"More complaint {n}")
+    # The token (2: its row, its representation; 3 with last-use), the page, and the records' counts.
+    with django_assert_max_num_queries(8):
+        assert client.get(f"{API}{path}", **auth).status_code == 200
+
+
+def test_a_complaint_costs_a_few_queries(client, record, django_assert_max_num_queries):
+    # The complaint, its counts (2), its thread, its offers and its timeline.
+    with django_assert_max_num_queries(6):
+        assert client.get(f"{API}/complaints/{record.answered.pk}").status_code == 200
