@@ -12,7 +12,9 @@ class ApiConditionalGetMiddleware(ConditionalGetMiddleware):
     def process_response(self, request, response):
         if not request.path.startswith(API_PREFIX) or request.path.startswith(API_PREFIX + "docs"):
             return response
-        if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.has_header(
+        if request.path.startswith(API_PREFIX + "company/"):
+            response["Cache-Control"] = "private, no-store"  # a company's own data: no shared copy, ever
+        elif request.method in ("GET", "HEAD") and response.status_code == 200 and not response.has_header(
                 "Cache-Control"):
             response["Cache-Control"] = "public, max-age=60"
         return super().process_response(request, response)

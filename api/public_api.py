@@ -41,6 +41,7 @@ from complaints.models import Complaint, Incident, Message, Offer
 from complaints.paging import BadCursor, Sort, keyset_page
 from complaints.search import results_page
 from complaints.timeline import describe
+from complaints_site.i18n_urls import canonical_url
 
 router = Router(tags=["public"])
 
@@ -213,7 +214,7 @@ def complaint(request, pk: int, response: HttpResponse):
 
 def industry_record(industry) -> dict:
     return {"slug": industry.slug, "name": industry.display_name, "description": industry.display_description,
-            "url": settings.SITE_URL + industry.get_absolute_url()}
+            "url": canonical_url(industry.get_absolute_url())}
 
 
 @router.get("/industries", response={200: list[IndustryOut], 429: Error},
@@ -248,7 +249,7 @@ def incidents_with_counts():
 
 
 def incident_record(incident) -> dict:
-    return {"id": incident.pk, "url": settings.SITE_URL + incident.get_absolute_url(),
+    return {"id": incident.pk, "url": canonical_url(incident.get_absolute_url()),
             "company": incident.company.slug, "title": incident.title, "affected": incident.affected,
             "area": incident.area or None, "status": incident.status, "started_at": incident.started_at,
             "resolved_at": incident.resolved_at, "complaints": incident.public_complaints}

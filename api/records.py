@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +17,7 @@ from companies.models import Company, Representative, Scorecard
 from companies.scorecards import ACCEPTED_OFFER_STATUSES
 from complaints.models import Complaint, Message, Offer
 from complaints.paging import Sort, keyset_page
+from complaints_site.i18n_urls import canonical_url
 
 BATCH = 500
 BY_ID = Sort(("id",), descending=False)
@@ -54,7 +54,7 @@ def _evaluation(name):
 
 
 def complaint_url(complaint) -> str:
-    return settings.SITE_URL + complaint.get_absolute_url()
+    return canonical_url(complaint.get_absolute_url())
 
 
 COMPLAINT_FIELDS = [
@@ -134,7 +134,7 @@ WINDOW_FIELDS = [
 COMPANY_FIELDS = [
     Field("slug", "text", _("The company's address on this site."), lambda c: c.slug),
     Field("name", "text", _("Its name."), lambda c: c.name),
-    Field("url", "text", _("Its public page."), lambda c: settings.SITE_URL + c.get_absolute_url()),
+    Field("url", "text", _("Its public page."), lambda c: canonical_url(c.get_absolute_url())),
     Field("industry", "text", _("Its industry (slug)."), lambda c: c.industry.slug if c.industry_id else None),
     Field("website", "text", _("Its website."), lambda c: c.website or None),
     Field("verified", "boolean", _("Whether a verified representative answers for it."), lambda c: c.is_verified),

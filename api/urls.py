@@ -1,14 +1,10 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from api import views
 
 app_name = "api"
 urlpatterns = [
     path("open-data/", views.open_data, name="open_data"),
-    re_path(r"^open-data/complaints\.(?P<fmt>csv|jsonl)$", views.export_complaints, name="export_complaints"),
-    re_path(r"^open-data/companies\.(?P<fmt>csv|jsonl)$", views.export_companies, name="export_companies"),
-    path("open-data/files/SHA256SUMS", views.open_data_checksums, name="open_data_checksums"),
-    re_path(r"^open-data/files/(?P<name>[a-z]+\.(csv|jsonl)\.gz)$", views.open_data_file, name="open_data_file"),
     path("business/<str:slug>/api/", views.api_tokens, name="tokens"),
     path("business/<str:slug>/api/tokens/<int:pk>/revoke/", views.api_token_revoke, name="token_revoke"),
     path("business/<str:slug>/webhooks/", views.webhooks, name="webhooks"),

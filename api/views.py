@@ -31,6 +31,7 @@ from companies.models import Representative
 from companies.scoring import MIN_EVALUATED
 
 DELIVERIES_SHOWN = 50
+NEW_KEY_SESSION = "api_new_key"
 
 
 # ---- Open data ----------------------------------------------------------------------
@@ -125,16 +126,19 @@ def _representation(request, slug) -> Representative:
 @login_required
 def api_tokens(request, slug):
     company = _representation(request, slug).company
-    new_key = None
+    # A new key is shown once, on the page the creation leads to: kept in the session just
+    # until then, so that reloading that page neither shows it again nor makes another token.
+    new_key = request.session.pop(NEW_KEY_SESSION, None) if request.method == "GET" else None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            token, new_key = token_create(company=company, user=request.user, **form.cleaned_data)
+            token, key = token_create(company=company, user=request.user, **form.cleaned_data)
         except ApiSetupError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The token “%(name)s” was created.") % {"name": token.name})
-            form = TokenForm()
+            request.session[NEW_KEY_SESSION] = key
+            return redirect("api:tokens", slug=slug)
     status = HTTPStatus.BAD_REQUEST if request.method == "POST" and form.errors else HTTPStatus.OK
     tokens = ApiToken.objects.filter(company=company).select_related("user")
     return render(request, "api/tokens.html", {

@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from api.models import WebhookDelivery, WebhookEndpoint
 from complaints.notifications import notify_users, representative_ids
 from complaints.signals import company_event
+from complaints_site.i18n_urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def event_payload(complaint, event: str, data: dict, event_id: uuid.UUID) -> dic
             "id": complaint.pk,
             "title": complaint.title,
             "status": complaint.status,
-            "url": settings.SITE_URL + complaint.get_absolute_url(),
+            "url": canonical_url(complaint.get_absolute_url()),
             "api_url": settings.SITE_URL + f"/api/v1/company/complaints/{complaint.pk}",
         },
         **data,

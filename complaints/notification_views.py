@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,6 +29,7 @@ from complaints.notifications import (
 )
 from complaints.paging import NOTIFICATION_SORT, keyset_page_or_first
 from complaints.services import ComplaintError, company_follow_toggle
+from complaints_site.i18n_urls import localized_url
 from complaints_site.visitor_cache import keep_for_members
 
 NOTIFICATIONS_PER_PAGE = 30
@@ -64,7 +66,7 @@ def notification_open(request, pk):
     url = notification.values.get("url", "")
     if not may_read(notification) or not url.startswith(settings.SITE_URL + "/"):
         return redirect("complaints:notifications")
-    return redirect(url.removeprefix(settings.SITE_URL))
+    return redirect(localized_url(url, get_language()).removeprefix(settings.SITE_URL))
 
 
 @login_required

@@ -41,6 +41,7 @@ from complaints.models import (
     Notification,
     Topic,
 )
+from complaints_site.i18n_urls import localized_url
 
 # Each kind of event (its templates under templates/emails/) and the topic it belongs to.
 TOPIC_OF = {
@@ -201,6 +202,12 @@ def _named_in_language(values: dict) -> dict:
     return values
 
 
+def in_language(values: dict, language: str) -> dict:
+    """A notification's values for a reader: names in their language, links to the pages in it."""
+    return {name: localized_url(value, language) if isinstance(value, str) and value.startswith(settings.SITE_URL)
+            else value for name, value in _named_in_language(values).items()}
+
+
 def render_plain_text(name: str, context: dict) -> str:
     # Plain-text mail is not HTML: escaping would turn "AT&T" into "AT&amp;T".
     return get_template(name).template.render(Context(context, autoescape=False))
@@ -216,10 +223,12 @@ def _message(notifications: list[Notification], user_id: int, language: str, *, 
     """The e-mail for one member, in their language: a text part and an HTML part, and the
     headers that let a mail program unsubscribe them from the topic in one click."""
     scope = DIGEST if digest else notifications[0].topic
-    unsubscribe_url = settings.SITE_URL + reverse("complaints:unsubscribe", args=[unsubscribe_token(user_id, scope)])
     with translation.override(language):
-        items = [{"headline": headline(n), "body": render_plain_text(f"emails/{n.kind}.txt", _named_in_language(n.values)),
-                  "url": n.values.get("url", "")} for n in notifications]
+        unsubscribe_url = settings.SITE_URL + reverse("complaints:unsubscribe",
+                                                      args=[unsubscribe_token(user_id, scope)])
+        items = [{"headline": headline(n),
+                  "body": render_plain_text(f"emails/{n.kind}.txt", in_language(n.values, language)),
+                  "url": localized_url(n.values.get("url", ""), language)} for n in notifications]
         context = {
             "items": items, "digest": digest, "site_name": settings.SITE_NAME, "language": language,
             "topic": "" if digest else Topic(scope).label,

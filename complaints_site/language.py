@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from complaints.services import member_language_set
+from complaints_site.i18n_urls import localized_url
 
 
 @never_cache
@@ -23,8 +24,10 @@ def choose_language(request):
     if not url_has_allowed_host_and_scheme(destination, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
         destination = "/"
-    response = HttpResponseRedirect(destination)
     code = request.GET.get("language", "")
+    if code in dict(settings.LANGUAGES):
+        destination = localized_url(destination, code)  # the same page, in the address of its language
+    response = HttpResponseRedirect(destination)
     if code in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
             member_language_set(user=request.user, language=code)

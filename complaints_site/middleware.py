@@ -3,10 +3,15 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from complaints_site.i18n_urls import is_neutral, language_codes, localized_url
 from complaints_site.logging import current_request
 
 # Pages a person without a second factor can still reach: setting one up, their
@@ -59,3 +64,33 @@ class RequestIdMiddleware:
             current_request.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's, with two additions.
+
+    * The addresses that are the same in every language (the API, the files) speak the
+      language of the request's cookie or Accept-Language, as every page did before pages had
+      their language in the address.
+    * Someone who chose a language (the cookie) and opens an English address of a page is
+      sent to that page in their language: links in mails and old bookmarks have no prefix.
+      A temporary redirect, varying by the cookie: the English address stays the English page
+      for everyone else, search engines included.
+    """
+
+    def process_request(self, request):
+        if is_neutral(request.path_info):
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+            return None
+        super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if (request.method in ("GET", "HEAD") and chosen in language_codes() and chosen != settings.LANGUAGE_CODE
+                and translation.get_language_from_path(request.path_info) is None):
+            target = localized_url(request.path_info, chosen)
+            if target != request.path_info:
+                query = request.META.get("QUERY_STRING", "")
+                response = HttpResponseRedirect(target + (f"?{query}" if query else ""))
+                patch_vary_headers(response, ("Cookie",))
+                return response
+        return None

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from companies.models import Company, Industry
 from complaints.models import Complaint, Incident
+from complaints_site.i18n_urls import is_neutral
 
 # Pages that are personal, or forms: of no use in a search result.
 DISALLOWED = [
@@ -25,7 +26,11 @@ SITEMAP_SECONDS = 3600
 
 
 class _SiteSitemap(Sitemap):
-    limit = 50000
+    limit = 50000  # addresses per file, each language counted
+    # Every page in each language, with its alternates (hreflang) and English as the default.
+    i18n = True
+    alternates = True
+    x_default = True
     protocol = urlsplit(settings.SITE_URL).scheme or "https"
 
 
@@ -68,7 +73,10 @@ SITEMAPS = {
 
 @require_safe
 def robots_txt(request):
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED), "Allow: /", "",
+    prefixes = [""] + [f"/{code}" for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+    pages = [prefix + path for prefix in prefixes for path in DISALLOWED if not is_neutral(path)]
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in [*pages, *filter(is_neutral, DISALLOWED)]),
+             "Allow: /", "",
              f"Sitemap: {settings.SITE_URL}{reverse('sitemap_index')}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

@@ -1,5 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,8 +17,8 @@ handler429 = "complaints.abuse.too_many_requests"
 # 503 with our page when the database or Redis is down (the error path reads neither).
 handler500 = "complaints_site.views.server_error"
 
+# The same in every language (complaints_site.i18n_urls.NEUTRAL_PREFIXES).
 urlpatterns = [
-    path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
@@ -25,13 +26,20 @@ urlpatterns = [
     path("sitemap.xml", seo.sitemap_index, name="sitemap_index"),
     path("sitemap-<section>.xml", seo.sitemap_section, name="sitemap_section"),
     path("api/v1/", api.urls),
-    path("", include("api.urls")),
+    path("", include("api.file_urls")),
     path("language/", choose_language, name="choose_language"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+# Pages: English at the root, the other languages under /ru/, /de/ and /sv/.
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
     # allauth's login, but answering 429 when too many wrong passwords were tried (the admin's login too).
     path("accounts/login/", login, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("", include("companies.urls")),
     path("", include("complaints.urls")),
-    path(settings.ADMIN_URL, admin.site.urls),
-]
+    path("", include("api.urls")),
+    prefix_default_language=False,
+)

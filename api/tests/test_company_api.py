@@ -99,7 +99,10 @@ def test_the_inbox_is_the_business_inboxs(client, record, answering):
 
 
 def test_a_complaint_with_its_private_fields_and_messages(client, record, answering):
-    data = client.get(f"{API}/company/complaints/{record.answered.pk}", **answering).json()
+    response = client.get(f"{API}/company/complaints/{record.answered.pk}", **answering)
+    assert response["Cache-Control"] == "private, no-store"
+    assert client.get(f"{API}/company/inbox", **answering)["Cache-Control"] == "private, no-store"
+    data = response.json()
     assert data["private"]["account_number"] == "ACC-SECRET-777" and data["private"]["phone"] == "+46 70 999 88 77"
     assert "PRIVATE-MESSAGE-TEXT" in [message["body"] for message in data["thread"]]
     anonymous = client.get(f"{API}/company/complaints/{record.anonymous.pk}", **answering).json()
@@ -188,11 +191,14 @@ def test_writes_are_rate_limited_per_token(client, record, answering, settings):
 def test_the_token_page_shows_a_new_key_once(client, record):
     client.force_login(record.rep)
     url = reverse("api:tokens", args=["2kom"])
-    response = client.post(url, {"name": "Zendesk", "scope": "answer", "days": "90"})
-    assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
-    key = response.context["new_key"]
-    assert key.startswith("cpt_") and key in response.content.decode()
-    assert key not in client.get(url).content.decode()
+    created = client.post(url, {"name": "Zendesk", "scope": "answer", "days": "90"})
+    assert created.status_code == 302 and created["Location"] == url
+    shown = client.get(url)
+    assert shown["Cache-Control"].startswith("max-age=0")
+    key = shown.context["new_key"]
+    assert key.startswith("cpt_") and key in shown.content.decode()
+    again = client.get(url)  # a reload
+    assert key not in again.content.decode() and ApiToken.objects.count() == 1
     assert client.get(f"{API}/company/inbox", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
 
 

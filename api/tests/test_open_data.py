@@ -32,7 +32,7 @@ def _jsonl(text):
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_complaints_hold_only_public_ones_and_no_private_field(client, record, fmt):
-    text = _download(client, reverse("api:export_complaints", args=[fmt]))
+    text = _download(client, reverse("opendata:export_complaints", args=[fmt]))
     rows = _csv(text) if fmt == "csv" else _jsonl(text)
 
     ids = {int(row["id"]) for row in rows}
@@ -44,7 +44,7 @@ def test_complaints_hold_only_public_ones_and_no_private_field(client, record, f
 
 
 def test_complaint_columns_and_values(client, record):
-    rows = {int(row["id"]): row for row in _csv(_download(client, reverse("api:export_complaints", args=["csv"])))}
+    rows = {int(row["id"]): row for row in _csv(_download(client, reverse("opendata:export_complaints", args=["csv"])))}
     answered = rows[record.answered.pk]
     assert list(answered) == COMPLAINT_COLUMNS
     assert answered["author_name"] == "Ivan Petrov"
@@ -61,7 +61,7 @@ def test_complaint_columns_and_values(client, record):
 
 
 def test_a_complaint_list_address_downloads_its_filters(client, record, other_company):
-    url = reverse("api:export_complaints", args=["jsonl"])
+    url = reverse("opendata:export_complaints", args=["jsonl"])
     assert [row["id"] for row in _jsonl(_download(client, url, status="resolved"))] == [record.answered.pk]
     assert [row["id"] for row in _jsonl(_download(client, url, q="billed twice"))] == [record.anonymous.pk]
     assert _jsonl(_download(client, url, company="deltacom")) == []
@@ -69,13 +69,13 @@ def test_a_complaint_list_address_downloads_its_filters(client, record, other_co
 
 
 def test_bad_filters_are_refused_with_the_list_pages_message(client, record):
-    response = client.get(reverse("api:export_complaints", args=["csv"]), {"published_from": "not a date"})
+    response = client.get(reverse("opendata:export_complaints", args=["csv"]), {"published_from": "not a date"})
     assert response.status_code == 400
     assert "published_from: Enter a valid date." in response.content.decode()
 
 
 def test_company_figures_equal_its_page(client, record):
-    rows = _csv(_download(client, reverse("api:export_companies", args=["csv"]), company="2kom"))
+    rows = _csv(_download(client, reverse("opendata:export_companies", args=["csv"]), company="2kom"))
     assert list(rows[0]) == COMPANY_COLUMNS
     by_window = {row["window"]: row for row in rows}
     assert set(by_window) == {"12m", "6m", "all"}
@@ -92,7 +92,7 @@ def test_company_figures_equal_its_page(client, record):
 
 
 def test_companies_jsonl_has_each_window(client, record):
-    (row,) = _jsonl(_download(client, reverse("api:export_companies", args=["jsonl"]), company="2kom"))
+    (row,) = _jsonl(_download(client, reverse("opendata:export_companies", args=["jsonl"]), company="2kom"))
     assert row["slug"] == "2kom" and row["verified"] is True
     assert row["scorecards"]["12m"]["complaints"] == 3
     assert row["scorecards"]["all"]["resolved"] == 1
@@ -102,13 +102,13 @@ def test_csv_cells_that_look_like_formulas_are_quoted(client, company):
     from complaints.tests.factories import make_published
 
     make_published(company=company, title="=HYPERLINK(\"http://evil\")", display_name="@SUM(A1)")
-    rows = _csv(_download(client, reverse("api:export_complaints", args=["csv"])))
+    rows = _csv(_download(client, reverse("opendata:export_complaints", args=["csv"])))
     assert rows[0]["title"].startswith("'=") and rows[0]["author_name"].startswith("'@")
 
 
 def test_downloads_are_rate_limited_per_address(client, record, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "open_data": "2/h/ip"}
-    url = reverse("api:export_complaints", args=["csv"])
+    url = reverse("opendata:export_complaints", args=["csv"])
     assert client.get(url).status_code == 200
     assert client.get(url).status_code == 200
     refused = client.get(url)
@@ -126,10 +126,10 @@ def test_nightly_files_are_compressed_with_their_checksum(client, record):
     assert made.rows == len(rows) == 3
     assert OpenDataFile.objects.get(name="complaints.csv.gz").rows == 3
 
-    response = client.get(reverse("api:open_data_file", args=["complaints.jsonl.gz"]))
+    response = client.get(reverse("opendata:file", args=["complaints.jsonl.gz"]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == packed
-    sums = client.get(reverse("api:open_data_checksums")).content.decode()
+    sums = client.get(reverse("opendata:checksums")).content.decode()
     assert f"{made.sha256}  complaints.jsonl.gz\n" in sums
     page = client.get(reverse("api:open_data")).content.decode()
     assert made.sha256 in page
@@ -144,7 +144,7 @@ def test_the_open_data_page_documents_every_field(client, db):
 
 
 def test_an_unknown_nightly_file_is_404(client, db):
-    assert client.get(reverse("api:open_data_file", args=["complaints.csv.gz"])).status_code == 404
+    assert client.get(reverse("opendata:file", args=["complaints.csv.gz"])).status_code == 404
 
 
 def _bulk_published(company, author, count, start=0):

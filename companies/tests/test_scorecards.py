@@ -49,6 +49,7 @@ from complaints.services import (
     offer_respond,
 )
 from complaints.tests.factories import UserFactory, make_draft, make_published
+from complaints_site.tests.language_client import LanguageClient
 
 S = Complaint.Status
 W = Scorecard.Window
@@ -622,7 +623,7 @@ def test_chart_geometry_is_not_localised(client, company, language):
     evaluated_after_answer(company, rep, 3, waiting_time=4, treatment=5)
     publish(company, at=timezone.now() - timedelta(days=40))
     scorecard_refresh(company_id=company.pk)
-    body = client.get(company.get_absolute_url(), headers={"accept-language": language}).content.decode()
+    body = LanguageClient(client, language).get(company.get_absolute_url()).content.decode()
     assert f'<html lang="{language}">' in body
     geometry = {"x", "y", "x1", "x2", "y1", "y2", "width", "height"}
     svgs = re.findall(r"<svg\b.*?</svg>", body, flags=re.DOTALL)

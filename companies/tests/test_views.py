@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from companies.tests.factories import CompanyFactory, IndustryFactory
 from complaints.tests.factories import make_draft, make_published
+from complaints_site.tests.language_client import LanguageClient
 
 
 @pytest.mark.django_db
@@ -94,7 +95,7 @@ def test_directory_totals_and_country_choices_count_listed_companies_only(client
     assert choices == {"": "Any country", "DE": "Germany (3)", "SE": "Sweden (1)"}
     filtered = client.get(reverse("companies:list"), {"country": "SE"})
     assert filtered.context["count"] == 1
-    client.cookies["django_language"] = "de"
+    client = LanguageClient(client, "de")
     german = client.get(reverse("companies:list")).content.decode()
     assert "Deutschland (3)" in german and "6 Unternehmen" in german
 

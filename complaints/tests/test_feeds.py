@@ -10,6 +10,7 @@ from complaints.models import Complaint, Message
 from complaints.moderation import moderation_hide
 from complaints.services import message_post
 from complaints.tests.factories import make_draft, make_published, make_representative
+from complaints_site.tests.language_client import LanguageClient
 
 pytestmark = pytest.mark.django_db
 SITE_FEED = reverse("complaints:feed")
@@ -129,5 +130,5 @@ def test_feeds_escape_hostile_text(client, member, company):
 
 @pytest.mark.parametrize("language, title", [("ru", "Новые жалобы"), ("de", "Neue Beschwerden"), ("sv", "Nya klagomål")])
 def test_feeds_speak_the_readers_language(client, language, title):
-    client.cookies["django_language"] = language
+    client = LanguageClient(client, language)
     assert title in read(client, SITE_FEED).feed.title

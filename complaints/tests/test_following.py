@@ -10,6 +10,7 @@ from complaints.models import CompanyFollow, Follow, Message, Notification
 from complaints.services import company_follow_toggle, follow_toggle, message_post
 from complaints.tests.factories import UserFactory, make_published, make_representative
 from complaints.tests.test_notifications import client_for
+from complaints_site.tests.language_client import LanguageClient
 
 pytestmark = pytest.mark.django_db
 FOLLOWING = reverse("complaints:following")
@@ -83,7 +84,7 @@ def test_followers_hear_when_the_label_changes(company, fan, django_capture_on_c
     [notification] = Notification.objects.filter(user=fan)
     assert notification.kind == "company_label"
     client = client_for(fan)
-    client.cookies["django_language"] = "de"
+    client = LanguageClient(client, "de")
     page = client.get(reverse("complaints:notifications")).content.decode()
     assert "2KOM ist jetzt mit „Gut“ bewertet" in page  # the label named in the reader's language
 

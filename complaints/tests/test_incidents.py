@@ -22,6 +22,7 @@ from complaints.models import Complaint, Incident, IncidentUpdate, Notification,
 from complaints.services import ComplaintError, PersonalDataError, company_follow_toggle, offer_respond
 from complaints.tests.factories import UserFactory, make_published, make_representative
 from complaints.tests.test_notifications import client_for
+from complaints_site.tests.language_client import LanguageClient
 
 pytestmark = pytest.mark.django_db
 FREE_DAYS = {"kind": Offer.Kind.FREE_DAYS, "amount": None, "currency": "", "days": 3,
@@ -174,7 +175,7 @@ def test_the_public_page_shows_the_timeline_and_the_figures(client, outage, rep)
                  "People affected", "Lasted", "No internet since 8:00 (0)"):
         assert text.lower() in page.lower(), text
     assert client.get(outage.company.get_absolute_url()).content.decode().count("Lines down in Vasastan") == 1
-    client.cookies["django_language"] = "ru"
+    client = LanguageClient(client, "ru")
     assert "Пострадавших" in client.get(outage.get_absolute_url()).content.decode()
 
 

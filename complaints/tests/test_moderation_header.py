@@ -6,13 +6,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints.tests.factories import UserFactory, make_published
+from complaints_site.i18n_urls import localized_url
+from complaints_site.tests.language_client import LanguageClient
 
 QUEUE = reverse("complaints:moderation_queue")
 
 
-def _header_link(response) -> str | None:
+def _header_link(response, language: str = "en") -> str | None:
     html = response.content.decode()
-    start = html.find(f'href="{QUEUE}"')
+    start = html.find(f'href="{localized_url(QUEUE, language)}"')
     return None if start < 0 else html[start:html.find("</a>", start)]
 
 
@@ -24,7 +26,7 @@ def test_a_moderator_sees_the_queue_link_with_the_number_waiting(client, setting
     make_published(author=UserFactory(), company=company)
     make_published(author=UserFactory(), company=company)
     client.force_login(moderator)
-    link = _header_link(client.get("/", HTTP_ACCEPT_LANGUAGE=language))
+    link = _header_link(LanguageClient(client, language).get("/"), language)
     assert link is not None and label in link and ">2</span>" in link
 
 

@@ -48,6 +48,7 @@ from complaints.moderation_views import QUEUE_LISTS
 from complaints.notifications import delivery_set
 from complaints.services import comment_post, complaint_save_draft, complaint_submit, follow_toggle, message_post
 from complaints.tests.factories import UserFactory, complaint_fields, make_draft, make_published, make_representative
+from complaints_site.tests.language_client import LanguageClient
 
 PHONE = "+46 70 123 45 67"
 PHONE_IN_SLUG = "46-70-123-45-67"
@@ -651,7 +652,7 @@ def test_the_company_page_says_nobody_checked_it_until_a_moderator_confirms(memb
     complaint = new_company_complaint(member)  # published at once (the tests' rule), so the company is shown
     company = complaint.company
     visitor = client_for()
-    visitor.cookies["django_language"] = language
+    visitor = LanguageClient(visitor, language)
     page = text_of(visitor.get(company.get_absolute_url()))
     assert f'lang="{language}"' in page
     assert in_language(language, NOT_CHECKED) in page

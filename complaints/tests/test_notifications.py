@@ -22,6 +22,7 @@ from complaints.notifications import (
 )
 from complaints.services import follow_toggle, message_post
 from complaints.tests.factories import UserFactory, make_published, make_representative
+from complaints_site.tests.language_client import LanguageClient
 
 pytestmark = pytest.mark.django_db
 NOTIFICATIONS = reverse("complaints:notifications")
@@ -229,7 +230,7 @@ def test_settings_save_a_choice_and_refuse_a_made_up_one(member):
                                             ("sv", "Aviseringsinställningar")])
 def test_the_pages_are_in_every_language(member, language, text):
     client = client_for(member)
-    client.cookies["django_language"] = language
+    client = LanguageClient(client, language)
     assert text in client.get(SETTINGS).content.decode()
     assert text in client.get(NOTIFICATIONS).content.decode()
 

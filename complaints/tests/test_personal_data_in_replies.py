@@ -25,6 +25,7 @@ from complaints.moderation import (
 from complaints.notifications import delivery_set
 from complaints.services import ComplaintError, PersonalDataError, comment_post, message_post
 from complaints.tests.factories import UserFactory, make_published, make_representative
+from complaints_site.tests.language_client import LanguageClient
 
 PHONE = "+7 999 555-11-22"
 EMAIL = "ivan.petrov@mail.example"
@@ -341,7 +342,7 @@ def test_editing_the_story_warns_at_the_story_and_a_title_at_the_title(published
 ])
 def test_the_warning_speaks_the_readers_language(published, other_member, language, warning):
     client = client_for(other_member)
-    client.cookies["django_language"] = language
+    client = LanguageClient(client, language)
     response = client.post(reverse("complaints:comment", args=[published.pk]), {"body": f"Ring {PHONE}"})
     html = response.content.decode()
     assert warning in html and PHONE in html

@@ -17,6 +17,7 @@ from complaints.reminders import (
 from complaints.services import message_post
 from complaints.tests.factories import make_published, make_representative
 from complaints.tests.test_notifications import client_for
+from complaints_site.tests.language_client import LanguageClient
 
 pytestmark = pytest.mark.django_db
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.get_current_timezone())
@@ -44,7 +45,7 @@ def test_the_complaint_page_says_how_long_it_has_waited(client, member, company)
     Complaint.objects.filter(pk=complaint.pk).update(published_at=timezone.now() - timedelta(days=9, hours=1))
     page = client.get(complaint.get_absolute_url()).content.decode()
     assert "Waiting 9 days for the company's first answer." in page and "waiting-overdue" in page
-    client.cookies["django_language"] = "ru"
+    client = LanguageClient(client, "ru")
     assert "Ждёт первого ответа компании 9 дней." in client.get(complaint.get_absolute_url()).content.decode()
 
 

@@ -20,6 +20,7 @@ from complaints.services import (
 from complaints.tests.factories import UserFactory, make_draft, make_published
 from complaints.tests.test_thread_services import make_representative
 from complaints.timeline import describe
+from complaints_site.tests.language_client import LanguageClient
 
 migration = importlib.import_module("complaints.migrations.0010_timeline_event_codes")
 LANGUAGES = ["en", "ru", "de", "sv"]
@@ -33,7 +34,7 @@ def offer(complaint, rep, **terms):
 
 
 def page(client, complaint, language) -> str:
-    client.cookies["django_language"] = language
+    client = LanguageClient(client, language)
     return client.get(complaint.get_absolute_url()).content.decode()
 
 

@@ -4,7 +4,10 @@ import json
 
 from django import template
 from django.conf import settings
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+
+from complaints_site.i18n_urls import is_neutral, language_codes, localized_url
 
 register = template.Library()
 
@@ -32,3 +35,14 @@ def organization_ld(company, card=None):
             "ratingCount": card.evaluated,
         }
     return _ld_json(data)
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context):
+    """The page in each language (hreflang), English also as the default, for search engines."""
+    request = context.get("request")
+    if request is None or getattr(request, "resolver_match", None) is None or is_neutral(request.path_info):
+        return ""
+    links = [(code, settings.SITE_URL + localized_url(request.path_info, code)) for code in sorted(language_codes())]
+    links.append(("x-default", settings.SITE_URL + localized_url(request.path_info, settings.LANGUAGE_CODE)))
+    return format_html_join("\n  ", '<link rel="alternate" hreflang="{}" href="{}">', links)

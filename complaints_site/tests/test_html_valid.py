@@ -40,6 +40,7 @@ from complaints.services import (
     offer_respond,
 )
 from complaints.tests.factories import UserFactory, make_draft, make_published
+from complaints_site.tests.language_client import LanguageClient
 
 VNU_JAR = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 LANGUAGES = ("en", "ru", "de", "sv")
@@ -121,6 +122,7 @@ def _pages(w) -> dict[str, list[str]]:
         reverse("complaints:list"), reverse("complaints:list") + "?q=router", w.complaint.get_absolute_url(),
         w.resolved.get_absolute_url(), w.withdrawn.get_absolute_url(), reverse("companies:about_scores"),
         reverse("complaints:transparency"), "/no-such-page/", w.incident.get_absolute_url(),
+        reverse("api:open_data"),
     ]
     member = [reverse("complaints:new"), reverse("complaints:mine"), reverse("complaints:my_data"),
               reverse("complaints:delete_account"), reverse("companies:represent", args=[w.y.slug]),
@@ -140,6 +142,10 @@ def _pages(w) -> dict[str, list[str]]:
                 (reverse("complaints:incident_new", args=[w.x.slug]), {"title": "", "started_at": "soon"}),
                 w.complaint.get_absolute_url(), w.x.get_absolute_url(), reverse("companies:business"),
                 reverse("companies:team", args=[w.x.slug]), reverse("companies:templates", args=[w.x.slug]),
+                reverse("api:tokens", args=[w.x.slug]), reverse("api:webhooks", args=[w.x.slug]),
+                # A refused token and a refused address, with their reasons.
+                (reverse("api:tokens", args=[w.x.slug]), {"name": "", "scope": "answer", "days": "7"}),
+                (reverse("api:webhooks", args=[w.x.slug]), {"url": "https://127.0.0.1/"}),
                 # Public words with personal data: the warning at the text, and the box to send anyway.
                 (reverse("complaints:message", args=[w.complaint.pk]),
                  {"as": "company", "kind": "answer", "body": "Call +7 999 555-11-22"})],
@@ -163,13 +169,13 @@ def _render_all(w, folder: Path, languages=("en",)) -> dict[str, str]:
         if role != "visitor":
             client.force_login(w.users[role])
         for language in languages:
-            client.cookies["django_language"] = language
+            reader = LanguageClient(client, language)
             for address in addresses:
                 address, data = address if isinstance(address, tuple) else (address, None)
                 if data is None:
-                    response = client.get(address, HTTP_ACCEPT_LANGUAGE=language)
+                    response = reader.get(address)
                 else:
-                    response = client.post(address, data, HTTP_ACCEPT_LANGUAGE=language)
+                    response = reader.post(address, data)
                 assert response.status_code in (200, 400, 404), f"{role} {address}: {response.status_code}"
                 assert response["Content-Type"].startswith("text/html"), f"{role} {address}"
                 name = f"{len(written):03d}.html"

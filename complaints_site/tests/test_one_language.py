@@ -17,6 +17,7 @@ from complaints.notifications import notify
 from complaints.services import member_language_set
 from complaints.tests.factories import PASSWORD, UserFactory, make_published
 from complaints_site.allauth_messages import ALLAUTH_MESSAGES
+from complaints_site.tests.language_client import in_language
 from complaints_site.tests.test_translations import entries, unquote
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
@@ -34,15 +35,10 @@ def telecoms(db):
     )
 
 
-def in_language(client, language):
-    client.cookies["django_language"] = language
-    return client
-
-
 @pytest.mark.parametrize("language", ["en", "ru", "de", "sv"])
 def test_industry_names_are_shown_in_the_page_language(client, telecoms, language):
     company = CompanyFactory(name="Fjällnet", slug="fjallnet", industry=telecoms)
-    in_language(client, language)
+    client = in_language(client, language)
     others = [name for code, name in TELECOMS.items() if code != language]
     for url in ["/", "/companies/", "/complaints/", company.get_absolute_url(), telecoms.get_absolute_url()]:
         page = client.get(url).content.decode()
@@ -78,7 +74,7 @@ def test_language_names_are_translated_on_the_complaint_page_and_in_the_filter(
     client, company, language, russian, english
 ):
     complaint = make_published(company=company, language="ru")
-    in_language(client, language)
+    client = in_language(client, language)
     page = client.get(complaint.get_absolute_url()).content.decode()
     assert f"<dd>{russian}</dd>" in page
     listing = client.get("/complaints/").content.decode()
@@ -93,7 +89,7 @@ def test_language_names_are_translated_on_the_complaint_page_and_in_the_filter(
 def test_the_complaint_form_names_languages_and_its_blank_choice_in_the_page_language(
     member_client, language, russian, blank
 ):
-    in_language(member_client, language)
+    member_client = in_language(member_client, language)
     page = member_client.get(reverse("complaints:new")).content.decode()
     assert re.search(f'value="ru"( selected)?>{russian}</option>', page)
     assert f'value="">{blank}</option>' in page
@@ -104,7 +100,7 @@ def test_the_complaint_form_names_languages_and_its_blank_choice_in_the_page_lan
 def test_a_german_complaint_page_has_no_english_or_russian_sentences_outside_the_complaint(client, telecoms):
     company = CompanyFactory(name="2KOM", slug="2kom", industry=telecoms)
     complaint = make_published(company=company, language="ru", title="Интернет не работает", story="Нет связи.")
-    in_language(client, "de")
+    client = in_language(client, "de")
     page = client.get(complaint.get_absolute_url()).content.decode()
     page = page.replace("Интернет не работает", "").replace("Нет связи.", "")
     assert "Russisch" in page
@@ -118,7 +114,7 @@ def test_a_german_complaint_page_has_no_english_or_russian_sentences_outside_the
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["ru", "de", "sv"])
 def test_signing_up_keeps_the_language_of_the_page_and_confirms_in_it(client, mailoutbox, language):
-    in_language(client, language)
+    client = in_language(client, language)
     response = client.post(reverse("account_signup"), {
         "email": "new@example.com", "password1": "a-long-new-password-1", "password2": "a-long-new-password-1",
     })
@@ -135,7 +131,7 @@ def test_signing_up_keeps_the_language_of_the_page_and_confirms_in_it(client, ma
 def test_a_password_reset_mail_follows_the_members_language_not_the_page(client, mailoutbox):
     user = UserFactory(email="maja@example.com")
     member_language_set(user=user, language="sv")
-    in_language(client, "de")
+    client = in_language(client, "de")
     client.post(reverse("account_reset_password"), {"email": "maja@example.com"})
     [mail] = mailoutbox
     assert "Återställning av lösenord" in mail.subject
@@ -155,7 +151,7 @@ def test_switching_language_updates_a_signed_in_members_language(member_client, 
 
 def test_signing_in_switches_the_interface_to_the_members_language(client, member):
     member_language_set(user=member, language="sv")
-    in_language(client, "de")
+    client = in_language(client, "de")
     response = client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD}, follow=True)
     assert response.redirect_chain and response.redirect_chain[0][1] == 302
     assert client.cookies["django_language"].value == "sv"
@@ -166,7 +162,7 @@ def test_signing_in_switches_the_interface_to_the_members_language(client, membe
 
 
 def test_signing_in_without_a_chosen_language_keeps_the_page_language(client, member):
-    in_language(client, "de")
+    client = in_language(client, "de")
     response = client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
     assert response.status_code == 302 and "django_language" not in response.cookies
     assert client.cookies["django_language"].value == "de"
@@ -249,7 +245,7 @@ def heading(page: str) -> str:
 @pytest.mark.parametrize("language", NAV)
 def test_a_visitor_reads_the_same_sign_in_words_in_the_header_and_on_the_pages(client, language):
     common, (sign_in, sign_up), _member = NAV[language]
-    in_language(client, language)
+    client = in_language(client, language)
     login = client.get(reverse("account_login")).content.decode()
     assert nav_labels(login) == [*common, sign_in, sign_up]
     assert heading(login) == sign_in
@@ -259,7 +255,7 @@ def test_a_visitor_reads_the_same_sign_in_words_in_the_header_and_on_the_pages(c
 @pytest.mark.parametrize("language", NAV)
 def test_a_member_and_a_moderator_read_the_same_header_words(member_client, moderator, language):
     common, _visitor, member_labels = NAV[language]
-    in_language(member_client, language)
+    member_client = in_language(member_client, language)
     assert nav_labels(member_client.get("/").content.decode()) == [*common, *member_labels]
     member_client.force_login(moderator)
     page = member_client.get(reverse("complaints:list")).content.decode()

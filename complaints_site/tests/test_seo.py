@@ -14,7 +14,7 @@ from complaints.moderation import moderation_hide
 from complaints.tests.factories import make_draft, make_published
 from complaints_site import seo
 
-NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "xhtml": "http://www.w3.org/1999/xhtml"}
 
 
 def _xml(response):
@@ -26,8 +26,9 @@ def _xml(response):
 def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_personal_pages(client, settings):
     text = client.get("/robots.txt").content.decode()
     assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in text.splitlines()
-    for path in ("/accounts/", "/me/", "/business/", "/moderation/", "/api/v1/company/"):
+    for path in ("/accounts/", "/me/", "/business/", "/moderation/", "/sv/business/", "/ru/me/", "/api/v1/company/"):
         assert f"Disallow: {path}" in text
+    assert "Disallow: /sv/api/" not in text
 
 
 def test_sitemaps_list_only_public_content_with_lastmod(client, company, moderator):
@@ -41,26 +42,47 @@ def test_sitemaps_list_only_public_content_with_lastmod(client, company, moderat
         "complaints", "companies", "industries", "incidents"}
 
     complaints = _xml(client.get("/sitemap-complaints.xml"))
-    urls = {url.find("s:loc", NS).text: url.find("s:lastmod", NS).text for url in complaints.findall("s:url", NS)}
-    assert list(urls) == [f"http://testserver{public.get_absolute_url()}"]
-    for lastmod in urls.values():
-        datetime.fromisoformat(lastmod)  # W3C datetime
+    urls = {url.find("s:loc", NS).text: url for url in complaints.findall("s:url", NS)}
+    path = public.get_absolute_url()
+    assert set(urls) == {f"http://testserver{prefix}{path}" for prefix in ("", "/ru", "/de", "/sv")}
+    for url in urls.values():
+        datetime.fromisoformat(url.find("s:lastmod", NS).text)  # W3C datetime
+        alternates = {link.get("hreflang"): link.get("href") for link in url.findall("xhtml:link", NS)}
+        assert alternates == {"en": f"http://testserver{path}", "ru": f"http://testserver/ru{path}",
+                              "de": f"http://testserver/de{path}", "sv": f"http://testserver/sv{path}",
+                              "x-default": f"http://testserver{path}"}
     text = client.get("/sitemap-complaints.xml").content.decode()
     assert f"/complaints/{hidden.pk}/" not in text and f"/complaints/{draft.pk}/" not in text
     companies = _xml(client.get("/sitemap-companies.xml"))
-    assert [url.find("s:loc", NS).text for url in companies.findall("s:url", NS)] == [
-        f"http://testserver{company.get_absolute_url()}"]
+    assert f"http://testserver/sv{company.get_absolute_url()}" in [
+        url.find("s:loc", NS).text for url in companies.findall("s:url", NS)]
 
 
 def test_sitemaps_are_split_into_files(client, company, monkeypatch):
-    monkeypatch.setattr(seo.ComplaintSitemap, "limit", 2)
+    monkeypatch.setattr(seo.ComplaintSitemap, "limit", 8)
     for n in range(5):
         make_published(company=company, title=f"Complaint {n}")
     index = _xml(client.get("/sitemap.xml"))
     pages = [loc.text for loc in index.findall("s:sitemap/s:loc", NS) if "complaints" in loc.text]
-    assert len(pages) == 3
-    assert len(_xml(client.get("/sitemap-complaints.xml?p=3")).findall("s:url", NS)) == 1
-    assert seo.ComplaintSitemap.limit <= 50000 and seo._SiteSitemap.limit == 50000
+    assert len(pages) == 3  # 5 complaints in 4 languages, 8 addresses a file
+    assert len(_xml(client.get("/sitemap-complaints.xml?p=3")).findall("s:url", NS)) == 4
+    assert seo._SiteSitemap.limit == 50000
+
+
+def test_pages_name_their_language_versions(client, company, settings):
+    complaint = make_published(company=company)
+    path = complaint.get_absolute_url()
+    page = client.get("/sv" + path).content.decode()
+    assert '<html lang="sv">' in page
+    for code, prefix in (("en", ""), ("ru", "/ru"), ("de", "/de"), ("sv", "/sv"), ("x-default", "")):
+        assert f'<link rel="alternate" hreflang="{code}" href="{settings.SITE_URL}{prefix}{path}">' in page
+    assert f'<link rel="canonical" href="{settings.SITE_URL}/sv{path}">' in page
+
+
+def test_the_api_and_files_are_not_language_pages(client, company):
+    assert client.get("/sv/api/v1/industries").status_code == 404
+    assert client.get("/api/v1/industries").status_code == 200
+    assert 'hreflang' not in client.get("/api/v1/docs").content.decode()
 
 
 def test_a_complaint_page_has_a_link_preview_and_a_canonical_address(client, company, settings):

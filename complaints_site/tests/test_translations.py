@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from complaints_site.tests.language_client import LanguageClient
+
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
 
 
@@ -65,7 +67,7 @@ def test_pages_render_in_each_language(client, company, language):
     from complaints.tests.factories import make_published
 
     complaint = make_published(company=company)
-    client.cookies["django_language"] = language
+    client = LanguageClient(client, language)
     for url in ["/", "/companies/", company.get_absolute_url(), complaint.get_absolute_url(), "/about/scores/",
                 "/about/moderation/", "/accounts/login/", "/accounts/signup/"]:
         response = client.get(url)

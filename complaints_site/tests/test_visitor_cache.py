@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from complaints.models import Complaint
 from complaints.tests.factories import make_published
+from complaints_site.tests.language_client import LanguageClient
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +58,7 @@ def test_the_author_and_members_always_get_a_fresh_page(client, cache_on, member
 def test_pages_are_kept_per_language_and_per_address(client, cache_on):
     make_published(title="Router broken")
     english = client.get(reverse("complaints:list")).content.decode()
-    client.cookies["django_language"] = "de"
-    german = client.get(reverse("complaints:list")).content.decode()
+    german = LanguageClient(client, "de").get(reverse("complaints:list")).content.decode()
     assert english != german and 'lang="de"' in german
     assert client.get(reverse("complaints:list") + "?q=nothing").context["results"].count == 0
 
@@ -83,15 +83,15 @@ def test_the_cache_can_be_turned_off(client, settings, django_assert_max_num_que
 
 def test_choosing_a_language_sets_the_cookie_and_returns_to_the_page(client):
     response = client.get(reverse("choose_language"), {"language": "sv", "next": "/complaints/?q=a"})
-    assert response.status_code == 302 and response["Location"] == "/complaints/?q=a"
+    assert response.status_code == 302 and response["Location"] == "/sv/complaints/?q=a"  # the page, in Swedish
     assert response.cookies["django_language"].value == "sv"
-    assert 'lang="sv"' in client.get(reverse("home")).content.decode()
+    assert 'lang="sv"' in client.get(reverse("home"), follow=True).content.decode()
 
 
 @pytest.mark.parametrize("destination", ["https://evil.example/", "//evil.example", "javascript:alert(1)", ""])
 def test_choosing_a_language_never_leaves_the_site(client, destination):
     response = client.get(reverse("choose_language"), {"language": "de", "next": destination})
-    assert response["Location"] == "/"
+    assert response["Location"] == "/de/"  # the home page, in German
 
 
 @pytest.mark.parametrize("code", ["xx", "", "<script>", "de' OR 1=1"])
@@ -125,8 +125,7 @@ def test_a_kept_card_changes_as_soon_as_its_complaint_does(client, member):
 def test_kept_cards_are_per_language(client):
     make_published(title="Router broken")
     english = client.get(reverse("complaints:list")).content.decode()
-    client.cookies["django_language"] = "sv"
-    swedish = client.get(reverse("complaints:list")).content.decode()
+    swedish = LanguageClient(client, "sv").get(reverse("complaints:list")).content.decode()
     assert "Published" in english and "Publicerat" in swedish and "Publicerat" not in english
 
 
