@@ -1,6 +1,7 @@
 """What search engines read: robots.txt and the sitemaps (django.contrib.sitemaps), public
 content only, each file at most 50,000 addresses with the index listing them all."""
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -25,12 +26,37 @@ DISALLOWED = [
 SITEMAP_SECONDS = 3600
 
 
+class _EachInEachLanguage(Sequence):
+    """Every item in every language, read one slice of the queryset at a time. (Django's i18n
+    sitemap makes that list in memory: a million complaints would be read for each file.)"""
+
+    def __init__(self, queryset, languages: list[str]):
+        self.queryset, self.languages = queryset, languages
+
+    def __len__(self):
+        return self.queryset.count() * len(self.languages)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        start, stop, _step = index.indices(len(self))
+        if start >= stop:
+            return []
+        n = len(self.languages)
+        first, last = start // n, (stop - 1) // n + 1
+        pairs = [(item, code) for item in self.queryset[first:last] for code in self.languages]
+        return pairs[start - first * n:stop - first * n]
+
+
 class _SiteSitemap(Sitemap):
     limit = 50000  # addresses per file, each language counted
     # Every page in each language, with its alternates (hreflang) and English as the default.
     i18n = True
     alternates = True
     x_default = True
+
+    def _items(self):
+        return _EachInEachLanguage(self.items(), list(self._languages()))
     protocol = urlsplit(settings.SITE_URL).scheme or "https"
 
 
@@ -40,6 +66,9 @@ class ComplaintSitemap(_SiteSitemap):
 
     def lastmod(self, complaint):
         return complaint.updated_at
+
+    def get_latest_lastmod(self):
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class CompanySitemap(_SiteSitemap):

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
@@ -47,6 +48,7 @@ def test_complaint_columns_and_values(client, record):
     rows = {int(row["id"]): row for row in _csv(_download(client, reverse("opendata:export_complaints", args=["csv"])))}
     answered = rows[record.answered.pk]
     assert list(answered) == COMPLAINT_COLUMNS
+    assert answered["url"] == f"{settings.SITE_URL}{record.answered.get_absolute_url()}"
     assert answered["author_name"] == "Ivan Petrov"
     assert answered["company"] == "2kom"
     assert answered["amount"] == "1200.00" and answered["currency"] == "SEK"

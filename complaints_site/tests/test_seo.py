@@ -65,7 +65,14 @@ def test_sitemaps_are_split_into_files(client, company, monkeypatch):
     index = _xml(client.get("/sitemap.xml"))
     pages = [loc.text for loc in index.findall("s:sitemap/s:loc", NS) if "complaints" in loc.text]
     assert len(pages) == 3  # 5 complaints in 4 languages, 8 addresses a file
-    assert len(_xml(client.get("/sitemap-complaints.xml?p=3")).findall("s:url", NS)) == 4
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert len(_xml(client.get("/sitemap-complaints.xml?p=3")).findall("s:url", NS)) == 4
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "complaints_complaint"' in q["sql"]
+             and "COUNT" not in q["sql"]]
+    assert reads and all("LIMIT 1" in sql and "OFFSET 4" in sql for sql in reads)  # one complaint, not all five
     assert seo._SiteSitemap.limit == 50000
 
 
