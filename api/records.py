@@ -135,7 +135,7 @@ WINDOW_FIELDS = [
     Field("me_too", "integer", _("“Me too” on those complaints."), lambda s: s.me_too),
     Field("score", "number", _("The score out of 10, only where the page shows one (enough evaluations)."),
           lambda s: round(s.score, 4) if s.score is not None else None),
-    Field("score_low", "number", _("The low end of the score's 90% range."),
+    Field("score_low", "number", _("The low end of the score's 90 percent range."),
           lambda s: round(s.score_low, 4) if s.score is not None and s.score_low is not None else None),
     Field("score_high", "number", _("The high end of that range."),
           lambda s: round(s.score_high, 4) if s.score is not None and s.score_high is not None else None),
