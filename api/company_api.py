@@ -144,7 +144,7 @@ def inbox(request, view: Literal[tuple(INBOX_VIEWS)] | None = None, cursor: str 
 
 def private_fields(complaint) -> dict:
     return {
-        "author_name": complaint.display_name or None, "account_number": complaint.account_number or None,
+        "account_number": complaint.account_number or None,
         "phone": complaint.phone or None,
         "reachable_days": [int(day) for day in complaint.reachable_days if day.isdigit()],
         "reachable_from": complaint.reachable_from, "reachable_until": complaint.reachable_until,

@@ -95,7 +95,8 @@ class ComplaintDetail(ComplaintOut):
 
 
 class PrivateFields(Schema):
-    author_name: str | None = PydanticField(description="The name given, even when shown as anonymous.")
+    """What the author gave only to the company (never the name of an author who chose to be anonymous)."""
+
     account_number: str | None
     phone: str | None
     reachable_days: list[int] = PydanticField(description="Weekdays, 0 is Monday.")
