@@ -18,12 +18,12 @@ from api.public_api import (
     BAD_CURSOR,
     DEFAULT_LIMIT,
     MAX_LIMIT,
-    _page,
     complaint_detail_record,
     form_errors,
     last_modified,
     message_record,
     offer_record,
+    page_body,
 )
 from api.records import COMPLAINT_FIELDS, public_complaints, row, with_counts
 from api.schemas import (
@@ -138,7 +138,7 @@ def inbox(request, view: Literal[tuple(INBOX_VIEWS)] | None = None, cursor: str 
     ids = [complaint.pk for complaint in page.items]
     found = public_complaints(*COMPANY_COLUMNS).in_bulk(ids)
     complaints = with_counts([found[pk] for pk in ids if pk in found])
-    return _page(request, [{**row(COMPLAINT_FIELDS, complaint), **_inbox_fields(complaint)}
+    return page_body(request, [{**row(COMPLAINT_FIELDS, complaint), **_inbox_fields(complaint)}
                            for complaint in complaints], page.next_cursor)
 
 

@@ -59,7 +59,7 @@ def _next_link(request, cursor: str) -> str | None:
     return settings.SITE_URL + request.path + "?" + query.urlencode()
 
 
-def _page(request, items: list, cursor: str) -> dict:
+def page_body(request, items: list, cursor: str) -> dict:
     return {"items": items, "next_cursor": cursor or None, "next": _next_link(request, cursor)}
 
 
@@ -91,7 +91,7 @@ def companies(request, industry: str = "", cursor: str = "", limit: int = Query(
         queryset = queryset.filter(industry__slug=industry)
     page = _keyset(queryset, BY_ID, cursor=cursor, limit=limit)
     cards = scorecards_by_company(company.pk for company in page.items)
-    return _page(request, [company_record(company, cards.get(company.pk, {})) for company in page.items],
+    return page_body(request, [company_record(company, cards.get(company.pk, {})) for company in page.items],
                  page.next_cursor)
 
 
@@ -160,7 +160,7 @@ def complaints(request, filters: Query[ComplaintQuery], cursor: str = "",
     )
     if results.bad_cursor:
         raise HttpError(400, BAD_CURSOR)
-    return _page(request, [row(COMPLAINT_FIELDS, complaint) for complaint in full_rows(results.page.items)],
+    return page_body(request, [row(COMPLAINT_FIELDS, complaint) for complaint in full_rows(results.page.items)],
                  results.page.next_cursor)
 
 
@@ -262,7 +262,7 @@ def incidents(request, company: str = "", cursor: str = "", limit: int = Query(D
     if company:
         queryset = queryset.filter(company__slug=company)
     page = _keyset(queryset, NEWEST_ID, cursor=cursor, limit=limit)
-    return _page(request, [incident_record(incident) for incident in page.items], page.next_cursor)
+    return page_body(request, [incident_record(incident) for incident in page.items], page.next_cursor)
 
 
 @router.get("/incidents/{int:pk}", response={200: IncidentDetail, 404: Error, 429: Error},

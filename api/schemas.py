@@ -32,14 +32,6 @@ ComplaintOut = _schema("Complaint", COMPLAINT_FIELDS, NEVER_EMPTY["complaint"])
 Figures = _schema("Figures", WINDOW_FIELDS, NEVER_EMPTY["window"])
 
 
-class Scorecards(Schema):
-    """A company's figures per period; null where it has none for that period."""
-
-    last_12_months: Figures | None = PydanticField(None, alias="12m")
-    last_6_months: Figures | None = PydanticField(None, alias="6m")
-    all_time: Figures | None = PydanticField(None, alias="all")
-
-
 CompanyOut = _schema("Company", COMPANY_FIELDS, NEVER_EMPTY["company"],
                      scorecards=(dict[Literal["12m", "6m", "all"], Figures | None],
                                  PydanticField(description="Figures per period: 12m, 6m and all (time).")))

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -52,7 +51,7 @@ def _download(request, lines, name: str, fmt: str):
     return response
 
 
-def _refused(request, message: str, status: int) -> HttpResponse:
+def _refused(message: str, status: int) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
@@ -62,7 +61,7 @@ def _count_download(request) -> HttpResponse | None:
     except Limited as limited:
         if limited.retry_after is None:
             return None  # reads go on without their counters
-        response = _refused(request, _("Too many downloads from this address; the nightly files have "
+        response = _refused(_("Too many downloads from this address; the nightly files have "
                                        "everything (see /open-data/)."), HTTPStatus.TOO_MANY_REQUESTS)
         response["Retry-After"] = str(limited.retry_after)
         return response
@@ -76,7 +75,7 @@ def export_complaints(request, fmt: str):
         filterset = filtered_complaints(request.GET.dict(), queryset=public_complaints())
     except FilterInvalid as invalid:
         lines = [f"{name}: {message}" for name, errors in invalid.form.errors.items() for message in errors]
-        return _refused(request, "\n".join(lines), HTTPStatus.BAD_REQUEST)
+        return _refused("\n".join(lines), HTTPStatus.BAD_REQUEST)
     if refused := _count_download(request):
         return refused
     return _download(request, complaint_lines(filterset.qs, fmt), "complaints", fmt)
@@ -143,7 +142,6 @@ def api_tokens(request, slug):
     tokens = ApiToken.objects.filter(company=company).select_related("user")
     return render(request, "api/tokens.html", {
         "company": company, "form": form, "tokens": tokens, "new_key": new_key, "now": timezone.now(),
-        "api_url": request.build_absolute_uri(reverse("api-v1:openapi-view")),
     }, status=status)
 
 
