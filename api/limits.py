@@ -1,13 +1,13 @@
 """Rate limits for the API and the downloads: allauth's limiter, like every other limit here
-(complaints/abuse.py), but counting reads too, per client address or per token."""
+(core/abuse.py), but counting reads too, per client address or per token."""
 
 import logging
 
 from allauth.core.internal import ratelimit
 
-from complaints.abuse import RATE_LIMIT_APP, retry_after
-from complaints_site.cache import UNREACHABLE as CACHE_UNREACHABLE
-from complaints_site.cache import cache_required
+from core.abuse import RATE_LIMIT_APP, retry_after
+from core.cache import UNREACHABLE as CACHE_UNREACHABLE
+from core.cache import cache_required
 
 logger = logging.getLogger(__name__)
 

@@ -38,10 +38,10 @@ from companies.models import Industry
 from companies.selectors import industry_rankings
 from complaints.filters import ComplaintFilter
 from complaints.models import Complaint, Incident, Message, Offer
-from complaints.paging import BadCursor, Sort, keyset_page
 from complaints.search import results_page
 from complaints.timeline import describe
-from complaints_site.i18n_urls import canonical_url
+from core.i18n_urls import canonical_url
+from core.paging import BadCursor, Sort, keyset_page
 
 router = Router(tags=["public"])
 

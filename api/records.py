@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company, Representative, Scorecard
 from companies.scorecards import ACCEPTED_OFFER_STATUSES
 from complaints.models import Complaint, Message, Offer
-from complaints.paging import Sort, keyset_page
-from complaints_site.i18n_urls import canonical_url
+from core.i18n_urls import canonical_url
+from core.paging import Sort, keyset_page
 
 BATCH = 500
 BY_ID = Sort(("id",), descending=False)

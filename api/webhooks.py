@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from api.models import WebhookDelivery, WebhookEndpoint
 from complaints.notifications import notify_users, representative_ids
 from complaints.signals import company_event
-from complaints_site.i18n_urls import canonical_url
+from core.i18n_urls import canonical_url
 
 logger = logging.getLogger(__name__)
 

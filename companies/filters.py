@@ -10,11 +10,11 @@ from django_countries import countries
 
 from companies.models import Company, Industry
 from companies.scoring import LABEL_CHOICES
-from complaints.paging import Sort
-from complaints_site.filtersets import SortableFilterSet
+from core.filtersets import SortableFilterSet
+from core.paging import Sort
 
 # Sorting only by an allow-list: the public name maps to an order the pager walks by key
-# (complaints.paging), never by OFFSET. Companies without a score come last either way:
+# (core.paging), never by OFFSET. Companies without a score come last either way:
 # their score is taken as below 0 (best first) or above 10 (lowest first).
 COMPANY_SORTS = {
     "name": Sort(("name", "id"), descending=False, texts=frozenset({"name"})),

@@ -1,3 +1,5 @@
+"""Industries, companies and their domains, representatives and their claims, reply templates, scorecards."""
+
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import connections, models
@@ -11,6 +13,7 @@ from django_countries.fields import CountryField
 
 from companies.scoring import LABEL_CHOICES
 from companies.text import domain_of, normalise_company_name
+from core.stemming import Casefold, casefold
 
 # Company websites come from users: only http and https are allowed.
 http_url_validator = URLValidator(schemes=["http", "https"])
@@ -101,8 +104,6 @@ class CompanyQuerySet(models.QuerySet):
             return self
         if connections[self.db].vendor == "sqlite":
             # SQLite's LIKE folds ASCII only: compare Unicode-case-folded text ("ростелеком" finds "Ростелеком").
-            from complaints.stemming import Casefold, casefold
-
             folded = casefold(text)
             return self.alias(name_folded=Casefold("name"), aliases_folded=Casefold("aliases")).filter(
                 Q(name_folded__contains=folded) | Q(aliases_folded__contains=folded)

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from companies.models import Company, PendingScorecardRefresh, Scorecard
 from companies.scoring import Rate, rating_rate, reputation_score
-from complaints_site.public_content import public_content_changed
+from core.public_content import public_content_changed
 
 WINDOW_MONTHS = {Scorecard.Window.LAST_12_MONTHS: 12, Scorecard.Window.LAST_6_MONTHS: 6, Scorecard.Window.ALL_TIME: None}
 ACCEPTED_OFFER_STATUSES = ("accepted", "delivered", "confirmed", "disputed")

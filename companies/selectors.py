@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from complaints.models import Complaint, Offer
-from complaints.paging import INBOX_SORT, capped_counts, keyset_page_or_first
+from complaints.sorts import INBOX_SORT
+from core.paging import capped_counts, keyset_page_or_first
 
 # Inbox views, each with its own index (complaints.models, "complaint_inbox_*"); every view
 # lists in INBOX_SORT order: waiting on someone first, the longest waiting first.

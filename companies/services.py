@@ -196,7 +196,7 @@ def claims_confirm_email(*, user, email: str) -> list[RepresentationClaim]:
 
 def claim_decide(*, claim: RepresentationClaim, moderator, approve: bool, reason: str = "") -> RepresentationClaim:
     """A moderator approves or refuses a claim; the person is told why."""
-    from complaints.models import is_moderator
+    from core.roles import is_moderator
 
     if not is_moderator(moderator):
         raise RepresentationError(_("Only moderators can decide on representation requests."))

@@ -41,11 +41,12 @@ from companies.services import (
     reply_template_save,
     representative_remove,
 )
-from complaints.abuse import limit
-from complaints.context_processors import is_moderator_for_header
-from complaints.models import CompanyFollow, Complaint, is_moderator
-from complaints.paging import COUNT_CAP, SORTS, capped_count, keyset_page_or_first
-from complaints_site.visitor_cache import cache_for_visitors, keep_for_members
+from complaints.models import CompanyFollow, Complaint
+from complaints.sorts import SORTS
+from core.abuse import limit
+from core.paging import COUNT_CAP, capped_count, keyset_page_or_first
+from core.roles import is_moderator, is_moderator_for_header
+from core.visitor_cache import cache_for_visitors, keep_for_members
 
 COMPANIES_PER_PAGE = 20
 COMPLAINTS_PER_PAGE = 20

@@ -16,7 +16,8 @@ from django.db import connection
 from django.utils import timezone
 
 from companies.models import Representative
-from complaints.models import Comment, Complaint, Follow, MeToo, is_moderator
+from complaints.models import Comment, Complaint, Follow, MeToo
+from core.roles import is_moderator
 
 # States in which the thread is open for new messages.
 CONVERSATION_STATUSES = (

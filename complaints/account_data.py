@@ -45,7 +45,7 @@ from complaints.models import (
     Version,
 )
 from complaints.services import complaint_withdraw
-from complaints_site.public_content import public_content_changed
+from core.public_content import public_content_changed
 
 EXPORT_FORMAT = "complaint-portal-member-export/1"
 

@@ -3,26 +3,12 @@
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
-from complaints.models import is_moderator
 from complaints.notifications import unread_count, unread_label
+from core.roles import HEADER_SECONDS, is_moderator_for_header
 
-# Kept briefly in the shared cache: the header is on every page, and neither who
-# moderates nor how many items wait needs to be exact to the second there (the
-# queue itself and every moderation view read them afresh).
-HEADER_SECONDS = 30
+# How many items wait is kept as briefly as who moderates (core.roles): the queue itself
+# reads it afresh.
 WAITING_KEY = "moderation-waiting"
-
-
-def is_moderator_for_header(user) -> bool:
-    """is_moderator, read from the shared cache: no query on a member's ordinary page."""
-    if not user.is_authenticated:
-        return False
-    key = f"is-moderator:{user.pk}"
-    known = cache.get(key)
-    if known is None:
-        known = is_moderator(user)
-        cache.set(key, known, HEADER_SECONDS)
-    return known
 
 
 def _waiting() -> int:

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, Industry
 from complaints.models import Complaint, Offer
-from complaints.paging import OneOf
 from complaints.search import search_filter
-from complaints_site.filtersets import SortableFilterSet
+from core.filtersets import SortableFilterSet
+from core.paging import OneOf
 
 SORT_CHOICES = [
     ("relevance", _("Relevance")),
@@ -126,7 +126,7 @@ class ComplaintFilter(SortableFilterSet):
         return queryset.filter(OneOf(F("status"), [status]))
 
     def keep(self, queryset, name, value):
-        return queryset  # the order is the pager's (complaints/paging.py)
+        return queryset  # the order is the pager's (core/paging.py)
 
     def cleaned(self, name: str):
         """A field's valid value, or None (validating the form first)."""

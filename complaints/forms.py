@@ -1,5 +1,4 @@
 import datetime
-import re
 import uuid
 
 from django import forms
@@ -11,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, http_url_validator
 from companies.text import domain_of
-from complaints.abuse import HumanCheckMixin
 from complaints.evidence import inspect_upload
 from complaints.models import (
     CURRENCIES,
@@ -27,28 +25,8 @@ from complaints.models import (
     Topic,
 )
 from complaints.services import COMPLAINT_FIELDS, new_personal_data, title_personal_data_message
-
-
-class SubmissionTokenField(forms.CharField):
-    """The hidden per-form token; a tampered value is dropped (a fresh token is used) rather than
-    stopping the person with an error they cannot see or fix."""
-
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
-    def to_python(self, value):
-        try:
-            return uuid.UUID(str(value))
-        except (TypeError, ValueError, AttributeError):
-            return None
-
-    def validate(self, value):
-        pass
-
-    def run_validators(self, value):
-        pass
+from core.abuse import HumanCheckMixin
+from core.forms import SubmissionTokenField, TokenMixin
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -238,28 +216,6 @@ class ComplaintForm(HumanCheckMixin, forms.ModelForm):
 
     def complaint_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in COMPLAINT_FIELDS}
-
-
-class TokenMixin(forms.Form):
-    """A random token per rendered form, so a resubmission finds the first result."""
-
-    submission_token = SubmissionTokenField()
-    # Several of these forms share the complaint page: ids of their own keep each label on its own field.
-    id_format = "id_%s"
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", self.id_format)
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.fields["submission_token"].initial = uuid.uuid4()
-
-
-_RENDERED_TOKEN = re.compile(rb'name="submission_token" value="[^"]*"')
-
-
-def fresh_submission_tokens(html: bytes) -> bytes:
-    """A kept page's forms with tokens of their own, so two people never share one."""
-    return _RENDERED_TOKEN.sub(lambda _match: f'name="submission_token" value="{uuid.uuid4()}"'.encode(), html)
 
 
 class SendAnywayMixin(forms.Form):

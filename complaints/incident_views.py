@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from companies.models import Company
-from complaints.abuse import rate_limited
 from complaints.access import represents
 from complaints.forms import GroupOfferForm, IncidentForm, IncidentLinkForm, IncidentUpdateForm
 from complaints.incidents import (
@@ -25,6 +24,7 @@ from complaints.incidents import (
 )
 from complaints.models import Complaint, Incident, IncidentAffected
 from complaints.services import ComplaintError, PersonalDataError
+from core.abuse import rate_limited
 
 LINKED_SHOWN = 100
 

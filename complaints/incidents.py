@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.access import CONVERSATION_STATUSES, represents
-from complaints.models import Complaint, Incident, IncidentAffected, IncidentUpdate, Message, is_moderator
+from complaints.models import Complaint, Incident, IncidentAffected, IncidentUpdate, Message
 from complaints.notifications import company_follower_ids, notify_users
 from complaints.services import ComplaintError, message_post
+from core.roles import is_moderator
 
 
 def may_manage(user, company) -> bool:

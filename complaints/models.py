@@ -24,14 +24,14 @@ CURRENCIES = [
 # Complaint.PUBLIC_STATUSES as plain values, for the partial indexes in its
 # Meta (which cannot see the class's own attributes); a test keeps them equal.
 PUBLIC_STATUS_VALUES = ("published", "answered", "resolved", "unresolved", "closed")
-# The fields of includes/_complaint_card.html and of the list sorts (complaints/paging.py).
+# The fields of includes/_complaint_card.html and of the list sorts (core/paging.py).
 # Every language a complaint may be written in. Django marks these names with gettext_noop, so
 # they are translated here, when shown (its catalogues hold them): "Ryska" on a Swedish page.
 LANGUAGE_CHOICES = [(code, _(name)) for code, name in ALL_LANGUAGES]
 CARD_FIELDS = ("status", "title", "story", "text_held", "language", "published_at", "me_too_count")
 
 # The business inbox's order, "waiting on someone first, the longest waiting first, finished
-# ones last", as two values an index can hold (complaints/paging.py INBOX_SORT), so each
+# ones last", as two values an index can hold (core/paging.py INBOX_SORT), so each
 # inbox view reads one page of its index instead of sorting all of a company's complaints.
 # Expressions, not stored columns: nothing has to keep them in step with waiting_on.
 # Finished: waiting on nobody (False sorts first). Waited: since when; a complaint that
@@ -202,7 +202,7 @@ class Complaint(models.Model):
             models.Index(fields=["status", "-published_at", "-id"], name="complaint_public_list"),
             models.Index(fields=["company", "status", "-published_at"], name="complaint_company_list"),
             # The public lists read these in order and stop after one page
-            # (keyset paging, complaints/paging.py): no sort of a million rows.
+            # (keyset paging, core/paging.py): no sort of a million rows.
             models.Index(
                 fields=["-published_at", "-id"], condition=Q(status__in=PUBLIC_STATUS_VALUES), name="complaint_public_newest"
             ),
@@ -236,7 +236,7 @@ class Complaint(models.Model):
             models.Index(F("company"), F("status"), INBOX_FINISHED, INBOX_WAITED, F("id"),
                          condition=Q(status__in=["resolved", "unresolved"]), name="complaint_inbox_evaluated"),
             models.Index(fields=["id"], condition=Q(text_held=True), name="complaint_text_held"),
-            # The moderation queue's complaints waiting for review, oldest first (paging.PENDING_SORT).
+            # The moderation queue's complaints waiting for review, oldest first (sorts.PENDING_SORT).
             models.Index(fields=["created_at", "id"], condition=Q(status="pending"), name="complaint_pending_oldest"),
             # "My complaints", newest first (complaints/views.py).
             models.Index(fields=["author", "-created_at", "-id"], name="complaint_author_newest"),
@@ -319,12 +319,6 @@ class Complaint(models.Model):
                 return str(_("Former member"))
             return str(_("Anonymous"))
         return self.display_name
-
-
-def is_moderator(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or user.groups.filter(name=settings.MODERATORS_GROUP).exists()
 
 
 def evidence_path(instance, filename):

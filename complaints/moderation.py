@@ -37,10 +37,8 @@ from complaints.models import (
     StatusChange,
     Suspension,
     Version,
-    is_moderator,
 )
 from complaints.notifications import notify
-from complaints.paging import counts
 from complaints.pii import has_personal_data
 from complaints.services import (
     ComplaintError,
@@ -54,7 +52,9 @@ from complaints.services import (
     new_personal_data,
     title_personal_data_message,
 )
-from complaints_site.public_content import public_content_changed
+from core.paging import counts
+from core.public_content import public_content_changed
+from core.roles import is_moderator
 
 Event = StatusChange.Event
 

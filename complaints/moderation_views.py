@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from companies.models import Company, RepresentationClaim
-from complaints.abuse import rate_limited
 from complaints.access import Viewer
 from complaints.forms import (
     CompanyChoiceForm,
@@ -24,7 +23,7 @@ from complaints.forms import (
     ModerationForm,
     RedactForm,
 )
-from complaints.models import Comment, Complaint, Flag, Message, Redaction, Suspension, Version, is_moderator
+from complaints.models import Comment, Complaint, Flag, Message, Redaction, Suspension, Version
 from complaints.moderation import (
     complaint_edit,
     complaint_reopen_rejected,
@@ -47,10 +46,13 @@ from complaints.moderation import (
     proposed_companies,
     queue_counts,
 )
-from complaints.paging import PENDING_SORT, keyset_page_or_first
 from complaints.pii import find_personal_data
 from complaints.services import ComplaintError, PersonalDataError
+from complaints.sorts import PENDING_SORT
 from complaints.transparency import transparency_report
+from core.abuse import rate_limited
+from core.paging import keyset_page_or_first
+from core.roles import is_moderator
 
 ITEM_MODELS = {"complaint": Complaint, "message": Message, "comment": Comment}
 # Rows per list of the queue: a page of complaints waiting for review, the oldest of the others.

@@ -27,10 +27,11 @@ from complaints.notifications import (
     unsubscribe,
     unsubscribe_read,
 )
-from complaints.paging import NOTIFICATION_SORT, keyset_page_or_first
 from complaints.services import ComplaintError, company_follow_toggle
-from complaints_site.i18n_urls import localized_url
-from complaints_site.visitor_cache import keep_for_members
+from complaints.sorts import NOTIFICATION_SORT
+from core.i18n_urls import localized_url
+from core.paging import keyset_page_or_first
+from core.visitor_cache import keep_for_members
 
 NOTIFICATIONS_PER_PAGE = 30
 FOLLOWING_SHOWN = 500  # of each kind; more than anyone reads through

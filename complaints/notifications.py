@@ -41,7 +41,7 @@ from complaints.models import (
     Notification,
     Topic,
 )
-from complaints_site.i18n_urls import localized_url
+from core.i18n_urls import localized_url
 
 # Each kind of event (its templates under templates/emails/) and the topic it belongs to.
 TOPIC_OF = {
@@ -164,7 +164,7 @@ def _version_key(user_id) -> str:
 
 def page_version(user) -> str:
     """A name for the current state of the member's notifications: their page is kept under it
-    (complaints_site.visitor_cache.keep_for_members), so any change shows at once."""
+    (core.visitor_cache.keep_for_members), so any change shows at once."""
     return cache.get_or_set(_version_key(user.pk), lambda: uuid.uuid4().hex, UNREAD_SECONDS)
 
 

@@ -9,7 +9,7 @@ English story and "платежей" finds "платежи" in a Russian one.
 
 On SQLite, the one-machine default, an FTS5 table kept by triggers
 (migration 0009) holds the same text with its words case-folded and stemmed
-in Python by the same Snowball stemmers (complaints.stemming). Each term of a
+in Python by the same Snowball stemmers (core.stemming). Each term of a
 search is stemmed in every language and the distinct readings are OR-ed, as
 on PostgreSQL, and matches are ranked with bm25, the title weighing more.
 
@@ -38,9 +38,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from complaints import stemming
-from complaints.paging import COUNT_CAP, SORTS, keyset_page, keyset_page_or_first, public_count
-from complaints_site.visitor_cache import kept_like_pages
+from complaints.sorts import SORTS, public_count
+from core import stemming
+from core.paging import COUNT_CAP, keyset_page, keyset_page_or_first
+from core.visitor_cache import kept_like_pages
 
 SEARCH_CONFIGS = ("english", "russian", "german", "swedish", "simple")
 LANGUAGE_CONFIGS = {"en": "english", "ru": "russian", "de": "german", "sv": "swedish"}

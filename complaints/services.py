@@ -35,13 +35,13 @@ from complaints.models import (
     ModerationAction,
     Offer,
     StatusChange,
-    is_moderator,
 )
 from complaints.notifications import company_follower_ids, follower_ids, notify, representative_ids
 from complaints.pii import find_personal_data, has_personal_data
 from complaints.signals import company_event
 from complaints.timeline import offer_params
-from complaints_site.public_content import public_content_changed
+from core.public_content import public_content_changed
+from core.roles import is_moderator
 
 logger = logging.getLogger(__name__)
 Event = StatusChange.Event

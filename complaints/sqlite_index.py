@@ -2,7 +2,7 @@
 
 The table `complaint_search` holds the public text of each complaint (title,
 story unless held, the company's names), its words case-folded and stemmed in
-the complaint's language by complaint_stem() (complaints.stemming, registered
+the complaint's language by complaint_stem() (core.stemming, registered
 on every connection). Row id = complaint id. Triggers keep it in step with
 every way of writing, bulk_create and raw updates included; a renamed company
 re-indexes its complaints.

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from companies.models import Company, ReplyTemplate, Representative
-from complaints.abuse import limit, rate_limited
 from complaints.access import Viewer, standing_of
 from complaints.account_data import DeleteAccountForm, member_delete, member_export
 from complaints.filters import ComplaintFilter
@@ -27,7 +26,6 @@ from complaints.forms import (
     WithdrawForm,
 )
 from complaints.models import Attachment, Comment, Complaint, Message, Offer
-from complaints.paging import MINE_SORT, keyset_page_or_first
 from complaints.search import results_page
 from complaints.services import (
     CallbackTimeError,
@@ -46,7 +44,10 @@ from complaints.services import (
     offer_respond,
 )
 from complaints.services import complaint_submit as submit_service
-from complaints_site.visitor_cache import cache_for_visitors, keep_for_members
+from complaints.sorts import MINE_SORT
+from core.abuse import limit, rate_limited
+from core.paging import keyset_page_or_first
+from core.visitor_cache import cache_for_visitors, keep_for_members
 
 COMPLAINTS_PER_PAGE = 20
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from complaints_site.public_content import public_version
+from core.public_content import public_version
 
 
 def site(request):

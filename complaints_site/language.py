@@ -2,7 +2,7 @@
 
 Django's own set_language wants a POST with a CSRF token, and a token in the
 footer of every page would make every page personal: none could be kept for
-visitors (complaints_site/visitor_cache.py). Switching someone's language is
+visitors (core/visitor_cache.py). Switching someone's language is
 harmless, so this view needs no token; it only follows a local `next`. A signed-in
 member's choice is also kept with them: their e-mails are written in it.
 """
@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from complaints.services import member_language_set
-from complaints_site.i18n_urls import localized_url
+from core.i18n_urls import localized_url
 
 
 @never_cache

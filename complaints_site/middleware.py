@@ -11,8 +11,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from complaints_site.i18n_urls import is_neutral, language_codes, localized_url
 from complaints_site.logging import current_request
+from core.i18n_urls import is_neutral, language_codes, localized_url
 
 # Pages a person without a second factor can still reach: setting one up, their
 # account, signing out, and the static files.
@@ -38,7 +38,7 @@ class RequireSecondFactorMiddleware:
         from allauth.mfa.models import Authenticator
 
         from companies.models import Representative
-        from complaints.models import is_moderator
+        from core.roles import is_moderator
 
         has_role = user.is_staff or is_moderator(user) or Representative.objects.filter(user=user).exists()
         return has_role and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from companies.models import Company, Industry
 from complaints.models import Complaint, Incident
-from complaints_site.i18n_urls import is_neutral
+from core.i18n_urls import is_neutral
 
 # Pages that are personal, or forms: of no use in a search result.
 DISALLOWED = [

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "corsheaders",
     "ninja",
+    "core",
     "complaints_site",
     "companies",
     "complaints",
@@ -65,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "complaints_site.visitor_cache.MarkWritersFresh",
+    "core.visitor_cache.MarkWritersFresh",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -94,6 +95,8 @@ TEMPLATES = [
         },
     },
 ]
+# The header's unread count, put back into each member's copy of a kept page (core.visitor_cache).
+UNREAD_BADGE_CONTEXT = "complaints.context_processors.notifications"
 
 # Database: SQLite file by default, PostgreSQL (or anything dj-database-url
 # understands) when DATABASE_URL is set. Health checks let the app recover
@@ -126,10 +129,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # every worker process; local memory on one machine.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    # Redis down: pages are served without it, rate-limited writes are refused (complaints_site/cache.py).
+    # Redis down: pages are served without it, rate-limited writes are refused (core/cache.py).
     # Short timeouts, so that a Redis that does not answer costs each request half a second at most.
     CACHES = {"default": {
-        "BACKEND": "complaints_site.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+        "BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }}
     # Sessions read from the shared cache, written through to the database:
@@ -138,7 +141,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Public pages are kept this long for visitors who are not signed in
-# (complaints_site/visitor_cache.py); 0 turns that off.
+# (core/visitor_cache.py); 0 turns that off.
 VISITOR_CACHE_SECONDS = env_int("VISITOR_CACHE_SECONDS", 60)
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -173,7 +176,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # Mails name the site by SITE_NAME and SITE_URL (complaints_site/accounts.py).
 ACCOUNT_ADAPTER = "complaints_site.accounts.AccountAdapter"
 # allauth's defaults stay (login, signup, password reset...); our own actions are
-# added beside them and counted by the same limiter (complaints/abuse.py): in the
+# added beside them and counted by the same limiter (core/abuse.py): in the
 # cache, per member ("user") and per client address ("ip"), per hour or day.
 ACCOUNT_RATE_LIMITS = {
     "file_complaint": "5/h/user,20/h/ip",  # a new draft (complaints:new)

@@ -5,19 +5,19 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.api import api
-from complaints.abuse import login
 from complaints_site import seo, views
 from complaints_site.language import choose_language
+from core.abuse import login
 
 # The admin signs in through allauth's login, with its rate limits (allauth's documented wiring).
 admin.site.login = secure_admin_login(admin.site.login)
 
 # allauth answers a rate-limited request with this (allauth.core.internal.ratelimit.respond_429).
-handler429 = "complaints.abuse.too_many_requests"
+handler429 = "core.abuse.too_many_requests"
 # 503 with our page when the database or Redis is down (the error path reads neither).
 handler500 = "complaints_site.views.server_error"
 
-# The same in every language (complaints_site.i18n_urls.NEUTRAL_PREFIXES).
+# The same in every language (core.i18n_urls.NEUTRAL_PREFIXES).
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("healthz", views.healthz, name="healthz"),

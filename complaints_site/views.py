@@ -14,9 +14,9 @@ from django.views.decorators.http import require_safe
 from companies.models import Industry
 from companies.selectors import month_responders, month_top_companies
 from complaints.models import Complaint
-from complaints_site.cache import cache_required
 from complaints_site.logging import OUTAGE_ERRORS
-from complaints_site.visitor_cache import cache_for_visitors, kept_like_pages
+from core.cache import cache_required
+from core.visitor_cache import cache_for_visitors, kept_like_pages
 
 
 @require_safe

@@ -8,8 +8,8 @@ from django.urls import reverse
 from companies.filters import COMPANY_SORTS
 from companies.models import Scorecard
 from companies.tests.factories import CompanyFactory
-from complaints import paging
 from complaints.tests.test_hostile_input import payloads  # noqa: F401 (a fixture)
+from core import paging
 
 DIRECTORY = reverse("companies:list")
 pytestmark = pytest.mark.django_db

@@ -17,11 +17,12 @@ from django.utils import timezone
 from companies.selectors import INBOX_VIEWS, inbox_complaints
 from companies.tests.factories import CompanyFactory
 from companies.tests.test_business_inbox import page_text, represent
-from complaints import paging
 from complaints.models import Complaint, Message, Offer
-from complaints.paging import INBOX_SORT, BadCursor, decode_cursor
+from complaints.sorts import INBOX_SORT
 from complaints.tests.factories import UserFactory
 from complaints.tests.test_hostile_input import payloads  # noqa: F401 (a fixture)
+from core import paging
+from core.paging import BadCursor, decode_cursor
 
 pytestmark = pytest.mark.django_db
 

@@ -495,13 +495,13 @@ def test_a_stamp_is_not_used_up_by_a_form_with_mistakes(slow_forms, member_clien
 
 
 def test_a_stamp_older_than_a_day_is_refused(slow_forms, monkeypatch):
-    from complaints.abuse import STAMP_MAX_AGE
+    from core.abuse import STAMP_MAX_AGE
 
     assert ComplaintForm()._stamp_problem(aged_stamp(ComplaintForm, STAMP_MAX_AGE + 10, monkeypatch)) == "expired"
 
 
 def test_each_rendering_and_restamp_gets_its_own_stamp(member_client, company):
-    from complaints.abuse import restamp
+    from core.abuse import restamp
 
     first = rendered_stamp(member_client.get(reverse("complaints:new")))
     second = rendered_stamp(member_client.get(reverse("complaints:new")))

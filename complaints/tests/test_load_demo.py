@@ -24,8 +24,8 @@ from complaints.models import (
     MeToo,
     Offer,
     StatusChange,
-    is_moderator,
 )
+from core.roles import is_moderator
 
 DEMO_LOGINS = [
     ("member@example.com", "demo-member-pass"),

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints.tests.factories import UserFactory, make_published
-from complaints_site.i18n_urls import localized_url
 from complaints_site.tests.language_client import LanguageClient
+from core.i18n_urls import localized_url
 
 QUEUE = reverse("complaints:moderation_queue")
 

@@ -13,11 +13,13 @@ from django.db import connection
 from django.utils import timezone
 
 from companies.tests.factories import CompanyFactory, IndustryFactory
-from complaints import paging, search
+from complaints import search
 from complaints.models import Complaint, Message, Offer
-from complaints.paging import SORTS, BadCursor, decode_cursor, encode_cursor
 from complaints.search import Term, parse_web_search
+from complaints.sorts import SORTS
 from complaints.tests.factories import UserFactory, make_draft, make_published
+from core import paging
+from core.paging import BadCursor, decode_cursor, encode_cursor
 
 pytestmark = pytest.mark.django_db
 LIST = "/complaints/"

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from complaints_site.i18n_urls import is_neutral, language_codes, localized_url
+from core.i18n_urls import is_neutral, language_codes, localized_url
 
 register = template.Library()
 

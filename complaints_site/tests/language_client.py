@@ -12,7 +12,7 @@ class LanguageClient:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
 
     def _address(self, path: str) -> str:
-        from complaints_site.i18n_urls import localized_url
+        from core.i18n_urls import localized_url
 
         return localized_url(path, self.language)
 

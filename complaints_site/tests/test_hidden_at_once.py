@@ -235,7 +235,7 @@ def test_an_approved_complaint_is_on_the_kept_lists_at_once(settings, company, m
 
 def test_a_rejection_moves_the_public_version(settings, company, moderator, committed):
     from complaints.moderation import moderation_reject
-    from complaints_site.public_content import public_version
+    from core.public_content import public_version
 
     settings.PREMODERATION = {"all"}
     pending = make_published(company=company, title="Router dead for weeks")
@@ -252,7 +252,7 @@ def test_an_ordinary_answer_leaves_the_kept_pages_alone(story, committed):
     from complaints.models import Message
     from complaints.services import message_post
     from complaints.tests.factories import UserFactory
-    from complaints_site.public_content import public_version
+    from core.public_content import public_version
 
     rep = UserFactory()
     Representative.objects.create(company=story.company, user=rep)
@@ -275,7 +275,7 @@ def test_kept_search_matches_never_bring_back_a_hidden_complaint(story):
 # The version itself.
 
 def test_a_lost_version_never_brings_back_old_pages(story):
-    from complaints_site.public_content import VERSION_KEY
+    from core.public_content import VERSION_KEY
 
     url = story.get_absolute_url()
     keep([url])
@@ -285,7 +285,7 @@ def test_a_lost_version_never_brings_back_old_pages(story):
 
 
 def test_a_bump_after_the_version_was_lost_still_moves_it(story):
-    from complaints_site.public_content import VERSION_KEY, _bump_version, public_version
+    from core.public_content import VERSION_KEY, _bump_version, public_version
 
     before = public_version()
     cache.delete(VERSION_KEY)
@@ -294,7 +294,7 @@ def test_a_bump_after_the_version_was_lost_still_moves_it(story):
 
 
 def test_a_page_reads_the_version_once(story, monkeypatch):
-    from complaints_site import public_content
+    from core import public_content
 
     keep([reverse("complaints:list")])
     reads = []

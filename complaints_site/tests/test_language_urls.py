@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from complaints_site.i18n_urls import canonical_url, localized_url, neutral_url
+from core.i18n_urls import canonical_url, localized_url, neutral_url
 
 pytestmark = pytest.mark.django_db
 

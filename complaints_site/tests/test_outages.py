@@ -24,7 +24,7 @@ from companies.tests.factories import CompanyFactory
 from complaints.forms import ComplaintForm
 from complaints.models import Comment, Complaint
 from complaints.tests.factories import PASSWORD, UserFactory, make_published
-from complaints_site import cache as resilient_cache
+from core import cache as resilient_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def production_cache(redis_server):
     cache after the test, and by then the default cache must be the local one again.
     """
     caches = {"default": {
-        "BACKEND": "complaints_site.cache.ResilientRedisCache", "LOCATION": redis_server.url,
+        "BACKEND": "core.cache.ResilientRedisCache", "LOCATION": redis_server.url,
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }}
     with override_settings(CACHES=caches, SESSION_ENGINE="django.contrib.sessions.backends.cached_db",
@@ -122,7 +122,7 @@ def test_pages_are_served_and_members_stay_signed_in_while_redis_is_down(product
         assert signed_in.get(path).status_code == 200
 
     production_cache.kill()
-    with caplog.at_level(logging.WARNING, logger="complaints_site.cache"):
+    with caplog.at_level(logging.WARNING, logger="core.cache"):
         for path, text in pages.items():
             for client in (visitor, Client(), signed_in):
                 response = client.get(path)
@@ -132,7 +132,7 @@ def test_pages_are_served_and_members_stay_signed_in_while_redis_is_down(product
         assert signed_in.get(reverse("complaints:mine")).status_code == 200
         assert 'action="/accounts/logout/"' in signed_in.get("/").content.decode()
 
-    warnings = [record for record in caplog.records if record.name == "complaints_site.cache"]
+    warnings = [record for record in caplog.records if record.name == "core.cache"]
     assert len(warnings) == 1, "one warning per process and minute, not one per cache call"
 
 

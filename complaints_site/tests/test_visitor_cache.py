@@ -280,7 +280,7 @@ def test_a_page_with_forms_of_its_own_is_not_kept_for_members(rf, cache_on, memb
     from django.http import HttpResponse
     from django.middleware.csrf import get_token
 
-    from complaints_site.visitor_cache import cache_for_visitors
+    from core.visitor_cache import cache_for_visitors
 
     calls = []
 

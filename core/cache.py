@@ -4,7 +4,7 @@ When Redis cannot be reached, `ResilientRedisCache` answers reads with a miss an
 logging a warning at most once a minute per process: pages are built afresh and served,
 sessions come from the database (`cached_db`). Code that must not go on without the cache,
 rate limits, runs inside `cache_required()`: there the errors are raised, and the caller
-refuses the write instead of letting it through uncounted (complaints/abuse.py).
+refuses the write instead of letting it through uncounted (core/abuse.py).
 
 When Redis comes back, what it held before is still there: kept pages expire within
 VISITOR_CACHE_SECONDS, and a public-content-version bump lost during the outage is made up
@@ -44,7 +44,7 @@ def cache_is_up() -> bool:
     """False while this process finds Redis unreachable (always True for other backends).
 
     For code that learns of the outage only from its effects: allauth's limiter, which
-    cannot take its lock, says "rate-limited" (complaints.abuse.too_many_requests).
+    cannot take its lock, says "rate-limited" (core.abuse.too_many_requests).
     """
     return time.monotonic() >= _state["down_until"]
 

@@ -23,7 +23,7 @@ Never kept, always fresh:
   body (only the header's sign-out form may carry one).
 
 Hidden means gone at once: every kept page and every `kept_like_pages` value
-is filed under the public content version (complaints_site/public_content.py).
+is filed under the public content version (core/public_content.py).
 Whatever takes something out of public view (a hide, a redaction, a
 withdrawal, a move or a merge) moves it once the change has committed; from
 then on no web process finds the old copies, which simply expire.
@@ -39,13 +39,13 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
-from complaints.abuse import restamp
-from complaints.context_processors import is_moderator_for_header
-from complaints.forms import fresh_submission_tokens
-from complaints.notifications import unread_count, unread_label
-from complaints_site.public_content import public_version
+from core.abuse import restamp
+from core.forms import fresh_submission_tokens
+from core.public_content import public_version
+from core.roles import is_moderator_for_header
 
 KEPT_HEADERS = ("Content-Type", "Content-Language")
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
@@ -184,12 +184,16 @@ def _member_copy(request, key, render, seconds, may_keep=lambda content: True):
     return response
 
 
+def _badge_context(request) -> dict:
+    # The count is the notifications app's: the settings name the context processor that gives it.
+    return import_string(settings.UNREAD_BADGE_CONTEXT)(request)
+
+
 def _own_copy(kept, request) -> HttpResponse:
     """The kept page with this request's own values: CSRF token, unread count, form tokens and times."""
     content, headers = kept
     own = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
-    label = unread_label(unread_count(request.user))
-    unread = render_to_string("includes/_unread_badge.html", {"notifications_unread": label}).strip().encode() if label else b""
+    unread = render_to_string("includes/_unread_badge.html", _badge_context(request)).strip().encode()
     content = content.replace(TOKEN_PLACEHOLDER, own).replace(b"\x00unread\x00", b" " + unread if unread else b"")
     content = restamp(fresh_submission_tokens(content))
     return _response(content, headers)

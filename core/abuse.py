@@ -36,8 +36,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, Valid
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from complaints_site.cache import UNREACHABLE as CACHE_UNREACHABLE
-from complaints_site.cache import cache_is_up, cache_required
+from core.cache import UNREACHABLE as CACHE_UNREACHABLE
+from core.cache import cache_is_up, cache_required
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ login = LoginView.as_view()
 # ---- Honeypot and minimum fill time -----------------------------------------
 
 BOT_ERROR = _("Please take a moment to check the form and send it again.")
-_STAMP_SALT = "complaints.abuse.form-started"
+_STAMP_SALT = "complaints.abuse.form-started"  # kept from where it was written first: stamps stay valid
 _RENDERED_STAMP = re.compile(rb'name="form_started" value="([^"]+)"')
 # A stamp is good for this long; its used nonce is remembered (in the shared cache) as long.
 STAMP_MAX_AGE = 24 * 3600

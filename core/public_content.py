@@ -40,7 +40,7 @@ def public_version() -> int:
 
 
 def _bump_version() -> None:
-    # With Redis unreachable (complaints_site/cache.py) both calls do nothing: no page is kept or
+    # With Redis unreachable (core/cache.py) both calls do nothing: no page is kept or
     # served from the cache meanwhile. When it comes back with its old data, copies kept before the
     # outage may be served until their timeout, at most VISITOR_CACHE_SECONDS after they were kept.
     try:

@@ -23,8 +23,6 @@ from django.db import connections
 from django.db.models import F, Lookup, Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
-from complaints.models import INBOX_FINISHED, INBOX_WAITED
-
 COUNT_CAP = 1000
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
@@ -67,26 +65,6 @@ class Sort:
 
     def annotate(self, queryset):
         return queryset.annotate(**dict(self.expressions)) if self.expressions else queryset
-
-
-SORTS = {
-    "newest": Sort(("published_at", "id"), descending=True),
-    "oldest": Sort(("published_at", "id"), descending=False),
-    "me_too": Sort(("me_too_count", "published_at", "id"), descending=True),
-}
-
-# The business inbox: waiting on someone first, the longest waiting first, finished ones
-# last; the keys are expressions with matching indexes (complaints.models INBOX_FINISHED).
-INBOX_SORT = Sort(
-    ("inbox_finished", "inbox_waited", "id"), descending=False,
-    expressions=(("inbox_finished", INBOX_FINISHED), ("inbox_waited", INBOX_WAITED)),
-    moments=frozenset({"inbox_waited"}), flags=frozenset({"inbox_finished"}),
-)
-# The moderation queue: complaints waiting for review, the longest waiting first.
-PENDING_SORT = Sort(("created_at", "id"), descending=False)
-# "My complaints": drafts have no publication date, so the newest created first.
-MINE_SORT = Sort(("created_at", "id"), descending=True)
-NOTIFICATION_SORT = Sort(("created_at", "id"), descending=True)
 
 
 class OneOf(Lookup):
@@ -311,30 +289,6 @@ def counts(querysets: dict) -> dict[str, int]:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
     return dict(zip(querysets, row, strict=True))
-
-
-def public_count(queryset) -> tuple[int, bool]:
-    """The unfiltered public list's count: from the planner's statistics when they show far more than the cap.
-
-    The partial index of public complaints knows roughly how many rows it
-    holds (kept by VACUUM and ANALYZE); beyond twice the cap "more than
-    COUNT_CAP" is certain and nothing is counted.
-    """
-    from django.db import connections
-
-    from complaints_site.visitor_cache import kept_like_pages
-
-    connection = connections[queryset.db]
-    if connection.vendor == "postgresql":
-        def estimate():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'complaint_public_newest'")
-                row = cursor.fetchone()
-            return row[0] if row else -1
-
-        if kept_like_pages("public-complaints-estimate", estimate) > 2 * COUNT_CAP:
-            return COUNT_CAP, True
-    return capped_count(queryset)
 
 
 def keyset_page_or_first(queryset, sort: Sort, *, per_page: int, after="", before="",
