@@ -1,9 +1,16 @@
-"""Shared test setup: personas, a private media folder, mail in memory."""
+"""Shared test setup: personas, a private media folder, mail in memory, row-lock races."""
+
+import sys
+import threading
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from django.db import connection
 
+from companies.services import claim_submit
 from companies.tests.factories import CompanyFactory, IndustryFactory
 from complaints.tests.factories import UserFactory
 
@@ -100,9 +107,112 @@ def company(db, industry):
 
 
 @pytest.fixture
+def rep(company):
+    """A representative of `company`: claimed it with a confirmed address at its domain, approved at once."""
+    user = UserFactory(email="anna@2kom.ru")
+    claim_submit(user=user, company=company, work_email=user.email, job_title="Customer care", evidence="")
+    return user
+
+
+@pytest.fixture
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` runs the block as if its transaction committed: the mail, tasks and cache
+    changes a service leaves for after its commit happen, as in a real request."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def sent(mailoutbox):
+    """`sent()`: the mail sent so far, as (first recipient, subject without the site's prefix)."""
+
+    def mail() -> list[tuple[str, str]]:
+        prefix = django_settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
+        return [(message.to[0], message.subject.removeprefix(prefix)) for message in mailoutbox]
+
+    return mail
+
+
+def _until(condition, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _a_session_waits_for_a_lock() -> bool:
+    # Only this test's threads use this test database (each xdist worker has its own).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.fixture
+def row_lock_race(monkeypatch):
+    """Run two actions whose transactions surely overlap on one row lock (PostgreSQL); return what each did.
+
+    `row_lock_race(service, "locked", first, second, refusal=ComplaintError)`: "locked" names
+    the helper `service` calls, from its own module, to lock its row (select_for_update) inside
+    its transaction; it is replaced there, so the race follows the service wherever it moves.
+    The first action takes the lock and is held right after it, its transaction still open; the
+    second starts and must be seen waiting for that lock before the first is let go. Threads
+    started behind a barrier prove nothing: their transactions may never overlap, and a service
+    without the lock passes by luck. Here, without the lock, the second never waits and the race
+    fails. Each outcome is "ok", "refused" (the `refusal` error) or the repr of another error.
+    """
+
+    def race(service, locker: str, first, second, *, refusal: type[Exception]) -> list[str]:
+        module = sys.modules[service.__module__]
+        take_lock = getattr(module, locker)
+        holding, release = threading.Event(), threading.Event()
+        outcomes = [None, None]
+
+        def lock_then_hold(*args, **kwargs):
+            row = take_lock(*args, **kwargs)
+            if threading.current_thread() is threads[0] and not holding.is_set():
+                holding.set()
+                release.wait(timeout=30)
+            return row
+
+        def run(index, action):
+            try:
+                action()
+                outcomes[index] = "ok"
+            except refusal:
+                outcomes[index] = "refused"
+            except Exception as error:  # shows up in the assertion on the outcomes
+                outcomes[index] = repr(error)
+            finally:
+                connection.close()
+
+        monkeypatch.setattr(module, locker, lock_then_hold)
+        threads = [threading.Thread(target=run, args=(index, action)) for index, action in enumerate([first, second])]
+        try:
+            threads[0].start()
+            _until(lambda: holding.is_set() or not threads[0].is_alive())
+            assert holding.is_set(), f"{service.__name__} never called {locker}: {outcomes[0]}"
+            threads[1].start()
+            waited = _until(_a_session_waits_for_a_lock)
+            assert waited and threads[1].is_alive(), (
+                f"the second action did not wait for the first one's row lock: {outcomes[1]}"
+            )
+        finally:
+            release.set()
+            for thread in threads:
+                if thread.ident is not None:  # started
+                    thread.join(timeout=30)
+        return outcomes
+
+    return race
 
 
 def confirm_email(user):

@@ -37,16 +37,11 @@ from api.schemas import (
     ValidationErrors,
 )
 from api.services import token_for_key
-from companies.selectors import INBOX_VIEWS, inbox_page
 from complaints.forms import CompanyMessageForm
+from complaints.inbox import INBOX_VIEWS, inbox_page
 from complaints.models import Complaint, Offer
-from complaints.services import (
-    CallbackTimeError,
-    ComplaintError,
-    PersonalDataError,
-    message_post,
-    offer_mark_delivered,
-)
+from complaints.services.lifecycle import CallbackTimeError, ComplaintError, PersonalDataError
+from complaints.services.thread import message_post, offer_mark_delivered
 
 
 class TokenAuth(HttpBearer):

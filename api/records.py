@@ -18,8 +18,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, Representative, Scorecard
-from companies.scorecards import ACCEPTED_OFFER_STATUSES
 from complaints.models import Complaint, Message, Offer
+from complaints.services.scorecards import ACCEPTED_OFFER_STATUSES
 from core.i18n_urls import canonical_url
 from core.paging import Sort, keyset_page
 

@@ -1,3 +1,5 @@
+"""Addresses of the open-data page and the representatives' API token and webhook pages."""
+
 from django.urls import path
 
 from api import views

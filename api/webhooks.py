@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.models import WebhookDelivery, WebhookEndpoint
-from complaints.notifications import notify_users, representative_ids
+from complaints.services.notifications import notify_users, representative_ids
 from complaints.signals import company_event
 from core.i18n_urls import canonical_url
 

@@ -150,6 +150,9 @@ def parse_args():
                         help="in-process requests per page for the query profile, after one warm-up (default: %(default)s)")
     parser.add_argument("--common-word", help="search word found in most complaints (default: the most frequent one, stopwords left out)")
     parser.add_argument("--rare-word", help="search word found in few complaints (default: one of the least frequent)")
+    parser.add_argument("--pages", default="",
+                        help="load only the pages whose names contain one of these comma-separated words, "
+                             "e.g. 'complaint page,company page' (the baseline always; default: every page)")
     parser.add_argument("--output", default="docs/PERFORMANCE.md", help="Markdown report; '' to only print (default: %(default)s)")
     args = parser.parse_args()
     if min(args.duration, args.connections, args.threads, args.workers, args.repeat) < 1:
@@ -179,6 +182,9 @@ def run(args, started) -> int:
         for who in ("representative", "moderator", "small representative", "reader"):
             cookies[who] = session_cookie(people[who])
         add_deep_pages(pages, cookies)
+        if args.pages:
+            wanted = [word.strip() for word in args.pages.split(",") if word.strip()]
+            pages = [page for page in pages if page.kind == "baseline" or any(w in page.name for w in wanted)]
         say(f"profiling queries in-process ({args.repeat} requests per page after a warm-up)")
         profiles = {(page.name, who): profile(page.path, cookies[who], args.repeat)
                     for page in pages for who in page.who}
@@ -415,7 +421,7 @@ def choose_pages(args) -> tuple[list[Page], dict, int]:
         .values("complaint").annotate(n=Count("id")).order_by("-n", "complaint").values_list("complaint", "n").first()
     )
     big_complaint = Complaint.objects.get(pk=thread_of_big[0]) if thread_of_big else complaint
-    business, work = reverse("companies:business"), ("representative",)
+    business, work = reverse("complaints:business"), ("representative",)
     pending = Complaint.objects.filter(status=Complaint.Status.PENDING).count()
     pages = [
         Page("baseline", reverse("healthz"), "baseline", "plain text through every middleware, no database"),
@@ -596,7 +602,7 @@ def search_words(args) -> tuple[tuple[str, int, str], tuple[str, int, str]]:
 
 def generator_words() -> dict:
     try:
-        from complaints.generate import search_words
+        from devtools.generate import search_words
     except ImportError:
         return {}
     return search_words()
@@ -763,6 +769,8 @@ def query_growth(pages, controls, profiles, repeat, cookies) -> list[tuple[str, 
         who = by_name[name].who[0]
         big = profiles[(name, who)]
         path, label, *other = control
+        if label is None and path not in by_name:  # that page is not loaded this run (--pages)
+            continue
         if label is None:  # another measured page
             small, label = profiles[(path, who)], by_name[path].note
         else:
@@ -983,7 +991,7 @@ def render_report(args, started, rows, pages, growth, sizes, member) -> str:
         "or a member must see it fresh, and what the 2 ms target is held to. *cold*: every cache replaced by "
         "Django's dummy cache, as right after a restart with an empty cache (a member's session is then read from "
         "the database too). *warm*: the real cache after the warm-up, what most requests pay.",
-        "- Search words: those given on the command line, else the data generator's (`complaints.generate."
+        "- Search words: those given on the command line, else the data generator's (`devtools.generate."
         "search_words()`) when the data holds them, else the most frequent and one of the rarest words in a sample "
         f"of up to {WORD_SAMPLE_ROWS:,} public complaints (PostgreSQL's `ts_stat`), leaving out stopwords of the "
         "languages the search stems, which it would drop; *in N complaints* counts titles or stories containing "

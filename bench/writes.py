@@ -121,11 +121,11 @@ def prepare(args):
     from django.test import Client
 
     from companies.models import Company, Representative
-    from companies.scorecards import refreshes_deferred
-    from complaints import notifications
     from complaints.access import CONVERSATION_STATUSES
     from complaints.models import Complaint, Message
-    from complaints.services import message_post
+    from complaints.services import notifications
+    from complaints.services.scorecards import refreshes_deferred
+    from complaints.services.thread import message_post
     from complaints.tests.factories import make_published
 
     company = (Company.objects.annotate(public=Count("complaints", filter=Q(complaints__status__in=Complaint.PUBLIC_STATUSES)))

@@ -1,0 +1,1 @@
+"""The companies app: industries, companies, representatives, scorecard storage and the directory."""

@@ -1,3 +1,5 @@
+"""Industries, companies and their domains in the Django admin."""
+
 from django.contrib import admin
 
 from companies.models import Company, CompanyDomain, Industry

@@ -1,3 +1,5 @@
+"""The companies app: a confirmed e-mail address approves the representation claims waiting for it."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,11 +11,6 @@ class CompaniesConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import email_confirmed
 
-        email_confirmed.connect(_approve_claims_for_confirmed_address, dispatch_uid="companies_claims_on_confirm")
+        from companies.services import approve_claims_for_confirmed_address
 
-
-def _approve_claims_for_confirmed_address(sender, request, email_address, **kwargs):
-    # allauth tells us an address was confirmed; a claim waiting for it is approved.
-    from companies.services import claims_confirm_email
-
-    claims_confirm_email(user=email_address.user, email=email_address.email)
+        email_confirmed.connect(approve_claims_for_confirmed_address, dispatch_uid="companies_claims_on_confirm")

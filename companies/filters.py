@@ -1,3 +1,5 @@
+"""The directory's filters and sorts (country, industry, label, score)."""
+
 from functools import cached_property
 
 import django_filters

@@ -1,3 +1,5 @@
+"""Forms of the representation request, a moderator's decision on it, and reply templates."""
+
 from allauth.account.models import EmailAddress
 from django import forms
 from django.core.exceptions import ValidationError

@@ -159,7 +159,7 @@ class Company(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Its public complaint address (a support e-mail), recorded by a moderator: while nobody
-    # represents the company here, its new complaints are mailed there (complaints/company_contact.py).
+    # represents the company here, its new complaints are mailed there (complaints/services/company_contact.py).
     contact_email = models.EmailField(_("public complaint address"), blank=True)
     contact_state = models.CharField(max_length=10, choices=ContactState.choices, blank=True)
     contact_state_at = models.DateTimeField(null=True, blank=True)
@@ -185,7 +185,7 @@ class Company(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("companies:detail", kwargs={"slug": self.slug})
+        return reverse("complaints:company", kwargs={"slug": self.slug})
 
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
@@ -427,7 +427,7 @@ class CompanySlugRedirect(models.Model):
 
 class PendingScorecardRefresh(models.Model):
     """A refresh of the company's scorecard waits in the task queue. While it waits, further changes
-    to the company join it instead of queueing their own (companies.scorecards.request_refresh)."""
+    to the company join it instead of queueing their own (complaints.services.scorecards.request_refresh)."""
 
     company = models.OneToOneField(Company, primary_key=True, on_delete=models.CASCADE, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)

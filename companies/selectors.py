@@ -1,123 +1,14 @@
-"""Read paths for companies: the business inbox, scorecards, charts and rankings."""
+"""Read paths for companies: industry rankings and the month's best responders."""
 
-from datetime import timedelta
-
-from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from complaints.models import Complaint, Offer
-from complaints.sorts import INBOX_SORT
-from core.paging import capped_counts, keyset_page_or_first
+from companies.models import Company, Scorecard
+from companies.scoring import MIN_EVALUATED
 
-# Inbox views, each with its own index (complaints.models, "complaint_inbox_*"); every view
-# lists in INBOX_SORT order: waiting on someone first, the longest waiting first.
-INBOX_VIEWS = ["awaiting", "overdue", "author", "offers", "resolved", "unresolved"]
-
-
-def inbox_filters(companies, now=None) -> dict:
-    now = now or timezone.now()
-    overdue_cutoff = now - timedelta(days=settings.ANSWER_OVERDUE_DAYS)
-    # An open offer whose date has passed is no longer pending: it can no longer be accepted.
-    # Read from the companies' open offers (a few, by their own index), not by asking every
-    # complaint of the company whether it has one. An offer's company follows its complaint's
-    # (complaints.moderation moves both).
-    open_offers = Offer.objects.filter(
-        company__in=companies, status=Offer.Status.OPEN, expires_on__gte=timezone.localdate(now)
-    ).values("complaint_id")
-    return {
-        "awaiting": Q(status=Complaint.Status.PUBLISHED, first_answered_at__isnull=True),
-        "overdue": Q(status=Complaint.Status.PUBLISHED, first_answered_at__isnull=True,
-                     published_at__lt=overdue_cutoff),
-        "author": Q(waiting_on=Complaint.WaitingOn.AUTHOR) & Q(status__in=Complaint.PUBLIC_STATUSES),
-        "offers": Q(pk__in=open_offers),
-        "resolved": Q(status=Complaint.Status.RESOLVED),
-        "unresolved": Q(status=Complaint.Status.UNRESOLVED),
-    }
-
-
-def _of(companies):
-    """The companies' public complaints; `company=` for one, which the indexes start with."""
-    complaints = Complaint.objects.public()
-    if len(companies) == 1:
-        return complaints.filter(company=companies[0])
-    return complaints.filter(company__in=companies)
-
-
-def inbox_counts(companies) -> tuple[dict, set]:
-    """How many complaints each inbox view holds, and which views hold more than COUNT_CAP.
-
-    One capped count per view, each through its index, all in one query: a company with
-    70,000 complaints costs the same seven short reads as one with seven (an aggregate
-    over all of them took half a second). Past the cap the inbox says "more than 1,000".
-    """
-    complaints = _of(companies)
-    views = {name: complaints.filter(condition) for name, condition in [("total", Q()), *inbox_filters(companies).items()]}
-    counted = capped_counts(views)
-    return {name: count for name, (count, _over) in counted.items()}, {name for name, (_n, over) in counted.items() if over}
-
-
-def inbox_complaints(companies, view: str | None):
-    complaints = _of(companies).select_related("company")
-    if view in INBOX_VIEWS:
-        complaints = complaints.filter(inbox_filters(companies)[view])
-    return complaints
-
-
-def inbox_page(companies, view: str | None, *, per_page: int, after: str = "", before: str = ""):
-    """One page of the inbox, in INBOX_SORT order after or before a cursor; and whether the cursor was bad.
-
-    Several companies are read one by one and merged (paging.keyset_page's parts), each
-    through its own index.
-    """
-    parts = [inbox_complaints([company], view) for company in companies] if len(companies) > 1 else None
-    return keyset_page_or_first(inbox_complaints(companies, view), INBOX_SORT, per_page=per_page,
-                                after=after, before=before, parts=parts)
-
-
-# Scorecards, charts and rankings.
-
-def scorecard_charts(card) -> list:
-    """The company page's charts, from stored figures only."""
-    from django.utils.text import capfirst
-    from django.utils.translation import gettext as _
-
-    from companies.charts import bar_chart, month_label
-    from complaints.models import Evaluation
-
-    charts = []
-    if card.monthly:
-        charts.append(bar_chart(
-            _("Complaints per month"),
-            [(month_label(m["month"]), m["complaints"], f'{month_label(m["month"])}: {m["complaints"]}')
-             for m in card.monthly],
-        ))
-        charts.append(bar_chart(
-            _("Share answered per month"),
-            [(month_label(m["month"]),
-              round(100 * m["answered"] / m["complaints"]) if m["complaints"] else 0,
-              f'{month_label(m["month"])}: '
-              + (f'{round(100 * m["answered"] / m["complaints"])}% ({m["answered"]}/{m["complaints"]})'
-                 if m["complaints"] else "—"))
-             for m in card.monthly],
-            max_value=100, unit="%",
-        ))
-    averages = card.factor_averages()
-    if averages:
-        labels = {name: capfirst(str(Evaluation._meta.get_field(name).verbose_name)) for name in Evaluation.FACTORS}
-        charts.append(bar_chart(
-            _("Service factors, average of 5"),
-            [(labels[name], round(avg, 1), f"{labels[name]}: {avg:.1f} / 5 (n = {n})")
-             for name, (avg, n) in averages.items()],
-            max_value=5,
-        ))
-    return charts
-
-
-# Companies listed per ranking of the industry page; the directory lists all of them.
 RANKING_ROWS = 25
 SHORT_RANKING_ROWS = 10
-
 
 def industry_rankings(industry, window: str = "12m") -> dict:
     """The industry page's rankings, each ordered and cut in the database from the stored scorecards.
@@ -126,11 +17,6 @@ def industry_rankings(industry, window: str = "12m") -> dict:
     ten: the page shows the top of each list and how many there are, and links to the
     directory (filtered by the industry) for the rest.
     """
-    from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef
-
-    from companies.models import Company, Scorecard
-    from companies.scoring import MIN_EVALUATED
-
     cards = (
         Scorecard.objects.filter(window=window, company__industry=industry, company__is_listed=True, complaints__gt=0)
         .select_related("company")
@@ -163,10 +49,6 @@ def industry_rankings(industry, window: str = "12m") -> dict:
 
 def _this_month(now=None):
     """The 12-month scorecards of listed companies whose last month is this month (month_* columns)."""
-    from django.utils import timezone
-
-    from companies.models import Scorecard
-
     key = timezone.localtime(now or timezone.now()).strftime("%Y-%m")
     return (
         Scorecard.objects.filter(window=Scorecard.Window.LAST_12_MONTHS, month=key, company__is_listed=True)
@@ -190,9 +72,6 @@ def month_responders(now=None, minimum: int = 2, limit: int = 5) -> dict:
     Best: at least half answered; worst: less than half, so no company is both.
     Read from the stored month columns, a few rows each, however many companies there are.
     """
-    from django.db.models import F, FloatField
-    from django.db.models.functions import Cast
-
     cards = _this_month(now).filter(month_complaints__gte=minimum).annotate(
         share=Cast("month_answered", FloatField()) / F("month_complaints"), doubled=F("month_answered") * 2,
     )

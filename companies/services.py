@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -15,7 +16,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from companies.models import Company, CompanyDomain, ReplyTemplate, RepresentationClaim, Representative
+from companies.signals import claim_decided
 from companies.text import company_slug, domain_of, normalise_company_name
+from core.roles import is_moderator
 
 
 def unique_company_slug(name: str) -> str:
@@ -101,8 +104,6 @@ def claim_submit(*, user, company: Company, work_email: str, job_title: str, evi
     address stays on the claim: nothing is added to the account, so an
     unconfirmed claim blocks nobody from signing up or claiming with it.
     """
-    from allauth.account.models import EmailAddress
-
     with transaction.atomic():
         Company.objects.select_for_update().get(pk=company.pk)
         if Representative.objects.filter(user=user, company=company).exists():
@@ -194,10 +195,13 @@ def claims_confirm_email(*, user, email: str) -> list[RepresentationClaim]:
     return approved
 
 
+def approve_claims_for_confirmed_address(sender, request, email_address, **kwargs):
+    """allauth's email_confirmed: a claim waiting for this address is approved."""
+    claims_confirm_email(user=email_address.user, email=email_address.email)
+
+
 def claim_decide(*, claim: RepresentationClaim, moderator, approve: bool, reason: str = "") -> RepresentationClaim:
     """A moderator approves or refuses a claim; the person is told why."""
-    from core.roles import is_moderator
-
     if not is_moderator(moderator):
         raise RepresentationError(_("Only moderators can decide on representation requests."))
     if not approve and not reason.strip():
@@ -243,14 +247,8 @@ def _approve(claim, *, decided_by, verified_by, reason: str = "") -> Representat
 
 
 def _notify_claimant(claim: RepresentationClaim) -> None:
-    from complaints.notifications import notify_users
-
-    context = {
-        "company": claim.company.name, "approved": claim.status == RepresentationClaim.Status.APPROVED,
-        "reason": claim.reason, "url": settings.SITE_URL + reverse("companies:business"),
-        "site_name": settings.SITE_NAME,
-    }
-    notify_users(template="claim_decided", user_ids=[claim.user_id], context=context)
+    # Notifications belong to complaints, which builds on companies: it listens (complaints.services.notifications).
+    claim_decided.send(sender=RepresentationClaim, claim=claim)
 
 
 def representative_remove(*, representative: Representative, by_user) -> None:

@@ -1,3 +1,5 @@
+"""Addresses of the directory, industries, scores and the representatives' business pages."""
+
 from django.urls import path
 
 from companies import views
@@ -5,11 +7,9 @@ from companies import views
 app_name = "companies"
 urlpatterns = [
     path("companies/", views.company_list, name="list"),
-    path("companies/<str:slug>/", views.company_detail, name="detail"),
     path("companies/<str:slug>/represent/", views.company_represent, name="represent"),
     path("industries/<str:slug>/", views.industry_detail, name="industry"),
     path("about/scores/", views.about_scores, name="about_scores"),
-    path("business/", views.business_inbox, name="business"),
     path("business/requests/<int:pk>/withdraw/", views.claim_withdraw_view, name="claim_withdraw"),
     path("business/requests/confirm/<str:token>/", views.claim_confirm_view, name="claim_confirm"),
     path("business/<str:slug>/team/", views.business_team, name="team"),

@@ -1,0 +1,1 @@
+"""The complaints app: the complaint, its thread, taking part, incidents, notifications and moderation."""

@@ -1,3 +1,5 @@
+"""Complaints, their evidence and timeline in the Django admin (read mostly)."""
+
 from django.contrib import admin
 
 from complaints.models import Attachment, Complaint, StatusChange

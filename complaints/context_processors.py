@@ -3,7 +3,8 @@
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
-from complaints.notifications import unread_count, unread_label
+from complaints.services.moderation import queue_counts
+from complaints.services.notifications import unread_count, unread_label
 from core.roles import HEADER_SECONDS, is_moderator_for_header
 
 # How many items wait is kept as briefly as who moderates (core.roles): the queue itself
@@ -14,8 +15,6 @@ WAITING_KEY = "moderation-waiting"
 def _waiting() -> int:
     waiting = cache.get(WAITING_KEY)
     if waiting is None:
-        from complaints.moderation import queue_counts  # the moderation services import much; only moderators pay
-
         waiting = sum(queue_counts().values())
         cache.set(WAITING_KEY, waiting, HEADER_SECONDS)
     return waiting

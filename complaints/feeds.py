@@ -19,6 +19,7 @@ from companies.models import Company
 from complaints.filters import ComplaintFilter
 from complaints.models import Complaint, Incident, Message
 from complaints.search import results_page
+from complaints.timeline import sentence
 
 FEED_ITEMS = 30
 
@@ -170,12 +171,12 @@ class ComplaintThreadFeed(_AtomFeed):
             if item.company_id:
                 return _("%(company)s wrote") % {"company": item.company.name}
             return _("The author wrote")
-        return item.sentence or str(item.get_to_status_display())
+        return sentence(item) or str(item.get_to_status_display())
 
     def item_description(self, item):
         if isinstance(item, Message):
             return item.body
-        return " ".join(filter(None, [item.sentence, item.note])) or str(item.get_to_status_display())
+        return " ".join(filter(None, [sentence(item), item.note])) or str(item.get_to_status_display())
 
     def item_link(self, item):
         anchor = f"#message-{item.pk}" if isinstance(item, Message) else "#timeline"

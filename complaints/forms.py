@@ -1,3 +1,5 @@
+"""The complaints app's forms: filing, the thread's messages and offers, evaluation, comments, moderation."""
+
 import datetime
 import uuid
 
@@ -24,7 +26,7 @@ from complaints.models import (
     Offer,
     Topic,
 )
-from complaints.services import COMPLAINT_FIELDS, new_personal_data, title_personal_data_message
+from complaints.services.lifecycle import COMPLAINT_FIELDS, new_personal_data, title_personal_data_message
 from core.abuse import HumanCheckMixin
 from core.forms import SubmissionTokenField, TokenMixin
 
@@ -401,8 +403,6 @@ class CompanyChoiceForm(ModerationForm):
     company_name = forms.CharField(label=_("Company (name or alias)"), max_length=200)
 
     def clean_company_name(self):
-        from companies.models import Company
-
         company = Company.objects.listed().matching_name(self.cleaned_data["company_name"]).first()
         if company is None:
             raise ValidationError(_("No listed company has this name."))

@@ -3,8 +3,8 @@ Each is idempotent: run twice, it changes nothing the second time."""
 
 from django.tasks import task
 
-from complaints.moderation import redactions_purge
-from complaints.services import complaints_close_stale
+from complaints.services.lifecycle import complaints_close_stale
+from complaints.services.moderation import redactions_purge
 
 
 @task

@@ -96,3 +96,8 @@ def describe(event: str, params: dict | None) -> str:
             "old": params.get("old", ""), "new": params.get("new", "")
         }
     return ""
+
+
+def sentence(change: StatusChange) -> str:
+    """What a change in the timeline did, in the active language."""
+    return describe(change.event, change.params)

@@ -8,8 +8,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from companies.models import Representative
-from companies.scorecards import month_start
 from complaints.models import Complaint, Flag, ModerationAction, StatusChange
+from complaints.services.scorecards import month_start
 
 COUNTED_ACTIONS = ["approve", "reject", "hide", "restore", "redact"]
 

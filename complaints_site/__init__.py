@@ -1,0 +1,1 @@
+"""The site: settings, root URLs, the home page, health checks, accounts, search engines and the task runtime."""

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import translation
 
 from complaints.models import MemberPreferences
-from complaints.services import member_language_set
+from complaints.services.participation import member_language_set
 from complaints_site.language import set_language_cookie
 from complaints_site.mail import send_later
 

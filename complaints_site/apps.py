@@ -1,3 +1,5 @@
+"""The site app: its deploy checks register at start-up."""
+
 from django.apps import AppConfig
 from django.db.models import fields
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,5 @@
+"""What every template sees of the site: its name, address and public cache settings."""
+
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 

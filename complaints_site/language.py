@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from complaints.services import member_language_set
+from complaints.services.participation import member_language_set
 from core.i18n_urls import localized_url
 
 

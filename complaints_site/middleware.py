@@ -1,6 +1,9 @@
+"""Site middleware: a second factor for roles, request ids in the logs, the language from the URL or cookie."""
+
 import re
 import uuid
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -11,8 +14,10 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from companies.models import Representative
 from complaints_site.logging import current_request
 from core.i18n_urls import is_neutral, language_codes, localized_url
+from core.roles import is_moderator
 
 # Pages a person without a second factor can still reach: setting one up, their
 # account, signing out, and the static files.
@@ -35,11 +40,6 @@ class RequireSecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated or request.path.startswith(ALWAYS_OPEN):
             return False
-        from allauth.mfa.models import Authenticator
-
-        from companies.models import Representative
-        from core.roles import is_moderator
-
         has_role = user.is_staff or is_moderator(user) or Representative.objects.filter(user=user).exists()
         return has_role and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 

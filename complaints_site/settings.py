@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "complaints",
     "api",
 ]
+# The demo stories and the benchmark's data generator (load_demo, generate_data): with DEBUG,
+# or where a production-shaped machine is filled for a benchmark (DEV_TOOLS=true).
+DEV_TOOLS = env_bool("DEV_TOOLS", DEBUG)
+if DEV_TOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "complaints_site.middleware.RequestIdMiddleware",
@@ -303,13 +308,13 @@ SCORECARD_REFRESH_DELAY = env_int("SCORECARD_REFRESH_DELAY", 2)
 SCHEDULED_JOBS = [
     ("close_stale_complaints", "complaints.jobs.close_stale_complaints", "daily 03:00"),
     ("purge_redactions", "complaints.jobs.purge_redactions", "daily 03:10"),
-    ("forget_old_notifications", "complaints.notifications.forget_old_notifications", "daily 03:20"),
-    ("send_digests", "complaints.notifications.send_digests", "daily 07:00"),
-    ("remind_unanswered", "complaints.reminders.remind_unanswered", "every 60 minutes"),
-    ("send_company_digests", "complaints.company_contact.send_company_digests", "every 30 minutes"),
-    ("ask_authors_if_resolved", "complaints.reminders.ask_authors_if_resolved", "daily 10:00"),
-    ("send_weekly_summaries", "complaints.reminders.send_weekly_summaries", "daily 06:30"),
-    ("recompute_scorecards", "companies.scorecards.recompute_all_task", "daily 04:00"),
+    ("forget_old_notifications", "complaints.services.notifications.forget_old_notifications", "daily 03:20"),
+    ("send_digests", "complaints.services.notifications.send_digests", "daily 07:00"),
+    ("remind_unanswered", "complaints.services.reminders.remind_unanswered", "every 60 minutes"),
+    ("send_company_digests", "complaints.services.company_contact.send_company_digests", "every 30 minutes"),
+    ("ask_authors_if_resolved", "complaints.services.reminders.ask_authors_if_resolved", "daily 10:00"),
+    ("send_weekly_summaries", "complaints.services.reminders.send_weekly_summaries", "daily 06:30"),
+    ("recompute_scorecards", "complaints.services.scorecards.recompute_all_task", "daily 04:00"),
     ("prune_task_results", "complaints_site.jobs.prune_task_results", "daily 04:30"),
     ("export_open_data", "api.exports.export_open_data", "daily 02:30"),
     ("retry_webhooks", "api.webhooks.retry_due_deliveries", "every 1 minutes"),

@@ -1,3 +1,5 @@
+"""The root URLs: every app's addresses, by language, with the admin, accounts, API and search-engine files."""
+
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns

@@ -1,3 +1,5 @@
+"""The home page, error pages and health checks."""
+
 import sys
 
 from django.conf import settings

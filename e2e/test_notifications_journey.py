@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from companies.tests.factories import CompanyFactory
 from complaints.models import CompanyFollow, Delivery, MemberPreferences, Message, Topic
-from complaints.services import message_post
+from complaints.services.thread import message_post
 from complaints.tests.factories import UserFactory, make_published, make_representative
 
 pytestmark = pytest.mark.e2e

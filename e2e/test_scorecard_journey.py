@@ -16,11 +16,11 @@ from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from companies.charts import month_label
-from companies.scorecards import month_start, refreshes_deferred, scorecards_recompute_all
 from companies.services import claim_submit
 from companies.tests.factories import CompanyFactory, IndustryFactory
 from complaints.models import Complaint, Evaluation, Message
-from complaints.services import complaint_evaluate, message_post
+from complaints.services.scorecards import month_start, refreshes_deferred, scorecards_recompute_all
+from complaints.services.thread import complaint_evaluate, message_post
 from complaints.tests.factories import UserFactory, make_published
 
 pytestmark = pytest.mark.e2e

@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from companies.scorecards import scorecard_refresh
 from companies.tests.factories import CompanyFactory
 from complaints.models import Complaint, Message
-from complaints.moderation import moderation_hide
-from complaints.services import complaint_evaluate, complaint_withdraw, message_post, offer_respond
-from complaints.tests.factories import UserFactory, make_draft, make_published, make_representative
+from complaints.services.lifecycle import complaint_withdraw
+from complaints.services.moderation import moderation_hide
+from complaints.services.scorecards import scorecard_refresh
+from complaints.services.thread import complaint_evaluate, message_post, offer_respond
+from complaints.tests.factories import UserFactory, make_draft, make_published
 
 SECRETS = ["ACC-SECRET-777", "+46 70 999 88 77", "Hidden Hannah", "Withdrawn Wilma", "Pending Paula",
            "Anonymous Anna", "PRIVATE-MESSAGE-TEXT", "Held story text"]
@@ -30,11 +31,6 @@ class Record:
     hidden: Complaint
     withdrawn: Complaint
     offer: object
-
-
-@pytest.fixture
-def rep(company):
-    return make_representative(company, email="anna@2kom.ru")
 
 
 @pytest.fixture

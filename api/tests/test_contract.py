@@ -11,7 +11,7 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
 
 from api.services import token_create
-from complaints.incidents import incident_open
+from complaints.services.incidents import incident_open
 from complaints.tests.test_hostile_input import payloads  # noqa: F401 (the fixture)
 
 API = "/api/v1"

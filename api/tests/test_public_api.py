@@ -109,7 +109,7 @@ def test_industries_and_rankings(client, record):
 
 
 def test_incidents(client, record, rep):
-    from complaints.incidents import incident_open
+    from complaints.services.incidents import incident_open
 
     incident = incident_open(company=record.company, user=rep, title="Outage in Malmö", affected="Internet",
                              area="Malmö", started_at=record.answered.published_at, body="We are looking into it.")

@@ -13,7 +13,7 @@ from api.services import ApiSetupError, endpoint_add, endpoint_enable
 from api.tests.receiver import Receiver
 from api.webhooks import retry_due_deliveries
 from complaints.models import Message, Notification
-from complaints.services import complaint_evaluate, message_post, offer_respond
+from complaints.services.thread import complaint_evaluate, message_post, offer_respond
 from complaints.tests.factories import make_published
 
 

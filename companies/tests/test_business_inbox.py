@@ -16,12 +16,13 @@ from companies.models import ReplyTemplate, RepresentationClaim, Representative
 from companies.services import claim_submit, reply_template_save
 from companies.tests.factories import CompanyFactory
 from complaints.models import Complaint, Message
-from complaints.services import complaint_evaluate, complaint_withdraw, message_post, offer_respond
+from complaints.services.lifecycle import complaint_withdraw
+from complaints.services.thread import complaint_evaluate, message_post, offer_respond
 from complaints.tests.factories import UserFactory, make_draft, make_published
 
 pytestmark = pytest.mark.django_db
 
-INBOX = reverse("companies:business")
+INBOX = reverse("complaints:business")
 
 
 def represent(user, company, role="owner"):
@@ -63,33 +64,36 @@ def listed(response) -> list[str]:
 
 
 @pytest.fixture
-def rep(db):
+def agent(db):
+    """A company employee who represents nobody yet: each test decides which companies they speak for.
+
+    Not the shared `rep`, who already represents `company` from the start."""
     return UserFactory(email="agent@alpha.example")
 
 
 @pytest.fixture
-def rep_client(client, rep):
-    client.force_login(rep)
+def agent_client(client, agent):
+    client.force_login(agent)
     return client
 
 
 @pytest.fixture
-def inbox(rep):
+def inbox(agent):
     """A representative of Alpha (owner) and Beta (member) with one complaint in every inbox view."""
     alpha, beta = CompanyFactory(name="Alpha Net"), CompanyFactory(name="Beta Power")
-    represent(rep, alpha)
-    represent(rep, beta, role="member")
+    represent(agent, alpha)
+    represent(agent, beta, role="member")
     overdue = make_published(company=alpha, title="Alpha overdue")
     published_days_ago(overdue, 10)  # ANSWER_OVERDUE_DAYS is 7
     awaiting = make_published(company=alpha, title="Alpha awaiting")
     published_days_ago(awaiting, 2)
-    answer(make_published(company=alpha, title="Alpha waits on author"), rep)
-    offer(make_published(company=alpha, title="Alpha open offer"), rep)
+    answer(make_published(company=alpha, title="Alpha waits on author"), agent)
+    offer(make_published(company=alpha, title="Alpha open offer"), agent)
     resolved = make_published(company=beta, title="Beta resolved")
-    answer(resolved, rep)
+    answer(resolved, agent)
     evaluate(resolved, resolved=True)
     unresolved = make_published(company=beta, title="Beta unresolved")
-    answer(unresolved, rep)
+    answer(unresolved, agent)
     evaluate(unresolved, resolved=False)
     # Never in the inbox: a draft, a withdrawn complaint, a complaint about a company not represented.
     make_draft(company=alpha, title="Alpha draft")
@@ -105,8 +109,8 @@ ALL_TITLES = {"Alpha overdue", "Alpha awaiting", "Alpha waits on author", "Alpha
 
 # The inbox.
 
-def test_inbox_counts_every_view_for_all_represented_companies(rep_client, inbox):
-    response = rep_client.get(INBOX)
+def test_inbox_counts_every_view_for_all_represented_companies(agent_client, inbox):
+    response = agent_client.get(INBOX)
     assert response.status_code == 200
     assert response.context["counts"] == {"total": 6, "awaiting": 2, "overdue": 1, "author": 2, "offers": 1,
                                           "resolved": 1, "unresolved": 1}
@@ -125,24 +129,24 @@ def test_inbox_counts_every_view_for_all_represented_companies(rep_client, inbox
     ("resolved", ["Beta resolved"]),
     ("unresolved", ["Beta unresolved"]),
 ])
-def test_each_view_lists_its_complaints_oldest_waiting_first(rep_client, inbox, view, titles):
-    response = rep_client.get(INBOX, {"view": view})
+def test_each_view_lists_its_complaints_oldest_waiting_first(agent_client, inbox, view, titles):
+    response = agent_client.get(INBOX, {"view": view})
     assert response.context["view"] == view
     assert listed(response) == titles
 
 
-def test_all_view_puts_the_longest_waiting_first(rep_client, inbox):
-    assert listed(rep_client.get(INBOX))[:2] == ["Alpha overdue", "Alpha awaiting"]
+def test_all_view_puts_the_longest_waiting_first(agent_client, inbox):
+    assert listed(agent_client.get(INBOX))[:2] == ["Alpha overdue", "Alpha awaiting"]
 
 
-def test_company_parameter_narrows_the_inbox_to_one_company(rep_client, inbox):
+def test_company_parameter_narrows_the_inbox_to_one_company(agent_client, inbox):
     alpha, beta = inbox
-    response = rep_client.get(INBOX, {"company": beta.slug})
+    response = agent_client.get(INBOX, {"company": beta.slug})
     assert response.context["selected"] == beta
     assert response.context["counts"] == {"total": 2, "awaiting": 0, "overdue": 0, "author": 0, "offers": 0,
                                           "resolved": 1, "unresolved": 1}
     assert set(listed(response)) == {"Beta resolved", "Beta unresolved"}
-    response = rep_client.get(INBOX, {"company": alpha.slug, "view": "awaiting"})
+    response = agent_client.get(INBOX, {"company": alpha.slug, "view": "awaiting"})
     assert listed(response) == ["Alpha overdue", "Alpha awaiting"]
 
 
@@ -151,8 +155,8 @@ def test_company_parameter_narrows_the_inbox_to_one_company(rep_client, inbox):
     {"company": "gamma-gas"}, {"company": "<script>alert(1)</script>"}, {"page": "abc"}, {"page": "999"},
     {"view": "resolved\x00"}, {"company": "a" * 5000},
 ])
-def test_unknown_views_and_companies_are_ignored_not_a_500(rep_client, inbox, params):
-    response = rep_client.get(INBOX, params)
+def test_unknown_views_and_companies_are_ignored_not_a_500(agent_client, inbox, params):
+    response = agent_client.get(INBOX, params)
     assert response.status_code == 200
     assert response.context["view"] is None
     assert response.context["selected"] is None
@@ -196,54 +200,54 @@ def _inbox_queries(client) -> int:
     return len(queries.captured_queries)
 
 
-def test_inbox_query_count_does_not_grow_with_complaints(rep_client, rep):
+def test_inbox_query_count_does_not_grow_with_complaints(agent_client, agent):
     # Guards the N+1 on each row's company (the table shows complaint.company.name for every row of
     # every represented company): the inbox must join it, not fetch it per complaint.
     companies = [CompanyFactory(name="Alpha Net"), CompanyFactory(name="Beta Power")]
     for company in companies:
-        represent(rep, company)
+        represent(agent, company)
     for n in range(3):
         make_published(company=companies[n % 2])
-    rep_client.get("/")  # the header's cached answer to "is this a moderator?" is in place from the first page on
-    few = _inbox_queries(rep_client)
+    agent_client.get("/")  # the header's cached answer to "is this a moderator?" is in place from the first page on
+    few = _inbox_queries(agent_client)
     for n in range(17):
         complaint = make_published(company=companies[n % 2])
         if n % 3 == 0:
-            answer(complaint, rep)
-    assert _inbox_queries(rep_client) == few
+            answer(complaint, agent)
+    assert _inbox_queries(agent_client) == few
 
 
 # Reply templates.
 
-def test_a_representative_creates_edits_and_deletes_reply_templates(rep_client, rep, company):
-    represent(rep, company)
+def test_a_representative_creates_edits_and_deletes_reply_templates(agent_client, agent, company):
+    represent(agent, company)
     templates = reverse("companies:templates", args=[company.slug])
-    response = rep_client.post(templates, {"title": "Refund done", "body": "We have refunded you."})
+    response = agent_client.post(templates, {"title": "Refund done", "body": "We have refunded you."})
     assert response["Location"] == templates
     template = ReplyTemplate.objects.get(company=company)
     assert (template.title, template.body) == ("Refund done", "We have refunded you.")
-    assert "We have refunded you." in page_text(rep_client.get(templates))
+    assert "We have refunded you." in page_text(agent_client.get(templates))
 
     edit = reverse("companies:template_edit", args=[company.slug, template.pk])
-    assert rep_client.get(edit).context["form"].instance == template
-    response = rep_client.post(edit, {"title": "Refund done", "body": "The refund is on its way."})
+    assert agent_client.get(edit).context["form"].instance == template
+    response = agent_client.post(edit, {"title": "Refund done", "body": "The refund is on its way."})
     assert response["Location"] == templates
     template.refresh_from_db()
     assert template.body == "The refund is on its way."
 
-    response = rep_client.post(reverse("companies:template_delete", args=[company.slug, template.pk]))
+    response = agent_client.post(reverse("companies:template_delete", args=[company.slug, template.pk]))
     assert response["Location"] == templates
     assert not ReplyTemplate.objects.exists()
 
 
-def test_a_duplicate_template_title_is_refused_next_to_the_field(rep_client, rep, company):
-    represent(rep, company)
+def test_a_duplicate_template_title_is_refused_next_to_the_field(agent_client, agent, company):
+    represent(agent, company)
     other = CompanyFactory(name="Other Co")
-    reply_template_save(company=other, user=represent(rep, other).user, title="Apology", body="Other's apology")
+    reply_template_save(company=other, user=represent(agent, other).user, title="Apology", body="Other's apology")
     templates = reverse("companies:templates", args=[company.slug])
-    assert rep_client.post(templates, {"title": "Apology", "body": "Sorry."}).status_code == 302  # per company
+    assert agent_client.post(templates, {"title": "Apology", "body": "Sorry."}).status_code == 302  # per company
 
-    response = rep_client.post(templates, {"title": "Apology", "body": "Sorry again."})
+    response = agent_client.post(templates, {"title": "Apology", "body": "Sorry again."})
     assert response.status_code == 200
     message = "There is already a template with this name."
     assert response.context["form"].errors["title"] == [message]
@@ -253,39 +257,39 @@ def test_a_duplicate_template_title_is_refused_next_to_the_field(rep_client, rep
     assert ReplyTemplate.objects.filter(company=company).count() == 1
 
 
-def test_a_template_prefills_the_company_answer(rep_client, rep, company):
-    represent(rep, company)
-    template = reply_template_save(company=company, user=rep, title="Apology",
+def test_a_template_prefills_the_company_answer(agent_client, agent, company):
+    represent(agent, company)
+    template = reply_template_save(company=company, user=agent, title="Apology",
                                    body="We are sorry for the outage & the wait.")
     complaint = make_published(company=company)
-    page = rep_client.get(complaint.get_absolute_url())
+    page = agent_client.get(complaint.get_absolute_url())
     assert f"?template={template.pk}" in page.content.decode()
     assert page.context["company_form"].initial == {}
 
-    response = rep_client.get(complaint.get_absolute_url(), {"template": template.pk})
+    response = agent_client.get(complaint.get_absolute_url(), {"template": template.pk})
     assert response.context["company_form"].initial["body"] == template.body
     textarea = re.search(r'<textarea name="body"[^>]*>(.*?)</textarea>', response.content.decode(), re.S)
     assert unescape(textarea.group(1)).strip() == template.body
     for junk in ("abc", "", "-1", "99999"):
-        assert rep_client.get(complaint.get_absolute_url(), {"template": junk}).status_code == 200
+        assert agent_client.get(complaint.get_absolute_url(), {"template": junk}).status_code == 200
 
 
 # The team page.
 
 @pytest.fixture
-def team(rep, company):
+def team(agent, company):
     colleague = UserFactory(email="colleague@2kom.ru")
-    return represent(rep, company), represent(colleague, company, role="member")
+    return represent(agent, company), represent(colleague, company, role="member")
 
 
-def test_the_owner_removes_a_colleague(rep_client, company, team):
+def test_the_owner_removes_a_colleague(agent_client, company, team):
     owner, colleague = team
-    page = rep_client.get(reverse("companies:team", args=[company.slug]))
+    page = agent_client.get(reverse("companies:team", args=[company.slug]))
     assert list(page.context["team"]) == [owner, colleague]
     remove = reverse("companies:remove_representative", args=[company.slug, colleague.pk])
     assert f'action="{remove}"' in page.content.decode()
 
-    response = rep_client.post(remove)
+    response = agent_client.post(remove)
     assert response["Location"] == reverse("companies:team", args=[company.slug])
     assert list(Representative.objects.filter(company=company)) == [owner]
 
@@ -306,35 +310,35 @@ def test_a_member_leaves_but_cannot_remove_the_owner(client, company, team):
     assert client.get(reverse("companies:team", args=[company.slug])).status_code == 404
 
 
-def test_when_the_last_owner_leaves_the_oldest_colleague_becomes_owner(rep_client, company, team):
+def test_when_the_last_owner_leaves_the_oldest_colleague_becomes_owner(agent_client, company, team):
     owner, colleague = team
-    rep_client.post(reverse("companies:remove_representative", args=[company.slug, owner.pk]))
+    agent_client.post(reverse("companies:remove_representative", args=[company.slug, owner.pk]))
     colleague.refresh_from_db()
     assert colleague.role == Representative.Role.OWNER
 
 
 # The public company page.
 
-def test_a_company_is_shown_as_verified_once_it_has_a_representative(client, rep, company):
+def test_a_company_is_shown_as_verified_once_it_has_a_representative(client, agent, company):
     assert "Verified company" not in page_text(client.get(company.get_absolute_url()))
-    represent(rep, company)
+    represent(agent, company)
     assert page_text(client.get(company.get_absolute_url())).count("Verified company") == 1
 
 
-def test_company_page_shows_its_record(client, rep, company, django_capture_on_commit_callbacks):
+def test_company_page_shows_its_record(client, agent, company, django_capture_on_commit_callbacks):
     # The figures are stored and refreshed after each change commits.
     with django_capture_on_commit_callbacks(execute=True):
-        represent(rep, company)
+        represent(agent, company)
         resolved = make_published(company=company)
-        offer_respond(offer=offer(resolved, rep), user=resolved.author, accept=True)
+        offer_respond(offer=offer(resolved, agent), user=resolved.author, accept=True)
         evaluate(resolved, resolved=True)
         unresolved = make_published(company=company)
-        offer_respond(offer=offer(unresolved, rep), user=unresolved.author, accept=False)
+        offer_respond(offer=offer(unresolved, agent), user=unresolved.author, accept=False)
         evaluate(unresolved, resolved=False)
         make_published(company=company)  # not answered yet
         # Neither counts: a withdrawn complaint (with its offer) and a draft.
         withdrawn = make_published(company=company)
-        offer(withdrawn, rep)
+        offer(withdrawn, agent)
         complaint_withdraw(complaint=withdrawn, user=withdrawn.author)
         make_draft(company=company)
 

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from companies.selectors import INBOX_VIEWS, inbox_complaints
 from companies.tests.factories import CompanyFactory
 from companies.tests.test_business_inbox import page_text, represent
+from complaints.inbox import INBOX_VIEWS, inbox_complaints
 from complaints.models import Complaint, Message, Offer
 from complaints.sorts import INBOX_SORT
 from complaints.tests.factories import UserFactory
@@ -26,7 +26,7 @@ from core.paging import BadCursor, decode_cursor
 
 pytestmark = pytest.mark.django_db
 
-INBOX = reverse("companies:business")
+INBOX = reverse("complaints:business")
 MINE = reverse("complaints:mine")
 S = Complaint.Status
 W = Complaint.WaitingOn
@@ -110,20 +110,23 @@ def walk(client, url, params=None, *, limit=100):
 
 
 @pytest.fixture
-def rep(db):
+def agent(db):
+    """A company employee who represents only the companies a test gives them (Alpha, from `alpha`).
+
+    Not the shared `agent`, who already represents `company` from the start."""
     return UserFactory(email="agent@alpha.example")
 
 
 @pytest.fixture
-def rep_client(client, rep):
-    client.force_login(rep)
+def agent_client(client, agent):
+    client.force_login(agent)
     return client
 
 
 @pytest.fixture
-def alpha(rep):
+def alpha(agent):
     company = CompanyFactory(name="Alpha Net")
-    represent(rep, company)
+    represent(agent, company)
     return company
 
 
@@ -131,19 +134,19 @@ def alpha(rep):
 
 @pytest.mark.parametrize("view", ["", *INBOX_VIEWS])
 @pytest.mark.parametrize("companies", [1, 2])
-def test_inbox_query_count_is_the_same_for_3_and_60_complaints(rep_client, rep, alpha, view, companies,
+def test_inbox_query_count_is_the_same_for_3_and_60_complaints(agent_client, agent, alpha, view, companies,
                                                                 django_assert_num_queries):
-    represented = [alpha] + [represent(rep, CompanyFactory(name="Beta Power")).company][: companies - 1]
+    represented = [alpha] + [represent(agent, CompanyFactory(name="Beta Power")).company][: companies - 1]
     for company in represented:
         add_complaints(company, 3, offers_every=1)
     params = {"view": view} if view else {}
-    rep_client.get(INBOX, params)  # the header's "is this a moderator?" is cached from the first page on
+    agent_client.get(INBOX, params)  # the header's "is this a moderator?" is cached from the first page on
     with CaptureQueriesContext(connection) as few:
-        assert rep_client.get(INBOX, params).status_code == 200
+        assert agent_client.get(INBOX, params).status_code == 200
     for company in represented:
         add_complaints(company, 57, start=3)
     with django_assert_num_queries(len(few.captured_queries)):
-        response = rep_client.get(INBOX, params)
+        response = agent_client.get(INBOX, params)
     assert response.status_code == 200
     if not view:
         assert len(titles(response)) == 20 and link(response, "next")
@@ -161,11 +164,11 @@ def test_my_complaints_query_count_is_the_same_for_3_and_60_complaints(client, d
         assert len(titles(client.get(MINE))) == 20
 
 
-def test_counts_past_the_cap_say_more_than(rep_client, alpha, monkeypatch):
+def test_counts_past_the_cap_say_more_than(agent_client, alpha, monkeypatch):
     monkeypatch.setattr(paging, "COUNT_CAP", 5)
-    monkeypatch.setattr("companies.views.COUNT_CAP", 5)
+    monkeypatch.setattr("complaints.views.companies.COUNT_CAP", 5)
     add_complaints(alpha, 28)  # 4 in each state: 24 shown, 4 of them resolved and 4 unresolved
-    response = rep_client.get(INBOX)
+    response = agent_client.get(INBOX)
     assert response.context["counts"]["total"] == 5
     text = page_text(response)
     assert "All (more than 5)" in text
@@ -175,10 +178,10 @@ def test_counts_past_the_cap_say_more_than(rep_client, alpha, monkeypatch):
 # Paging at the edges.
 
 @pytest.mark.parametrize("view", ["", *INBOX_VIEWS])
-def test_walking_forward_then_back_shows_every_row_once_in_order(rep_client, alpha, view):
+def test_walking_forward_then_back_shows_every_row_once_in_order(agent_client, alpha, view):
     complaints = add_complaints(alpha, 150, offers_every=1)
     params = {"view": view} if view else {}
-    forward = walk(rep_client, INBOX, params)
+    forward = walk(agent_client, INBOX, params)
     seen = [title for response in forward for title in titles(response)]
     in_view = set(inbox_complaints([alpha], view or None).values_list("pk", flat=True))
     assert seen == inbox_order([c for c in complaints if c.pk in in_view])
@@ -188,36 +191,36 @@ def test_walking_forward_then_back_shows_every_row_once_in_order(rep_client, alp
 
     back = [forward[-1]]
     while previous := link(back[-1], "previous"):
-        back.append(rep_client.get(INBOX, previous))
+        back.append(agent_client.get(INBOX, previous))
     assert [titles(response) for response in reversed(back)] == [titles(response) for response in forward]
 
 
-def test_several_companies_are_merged_in_one_order(rep_client, rep, alpha):
-    beta = represent(rep, CompanyFactory(name="Beta Power")).company
+def test_several_companies_are_merged_in_one_order(agent_client, agent, alpha):
+    beta = represent(agent, CompanyFactory(name="Beta Power")).company
     complaints = add_complaints(alpha, 45) + add_complaints(beta, 45, start=3)
-    forward = walk(rep_client, INBOX)
+    forward = walk(agent_client, INBOX)
     seen = [title for response in forward for title in titles(response)]
     assert seen == inbox_order(complaints)
     back = [forward[-1]]
     while previous := link(back[-1], "previous"):
-        back.append(rep_client.get(INBOX, previous))
+        back.append(agent_client.get(INBOX, previous))
     assert [title for response in reversed(back) for title in titles(response)] == seen
     # One company of the two: only its rows, in the same order.
-    narrowed = [t for r in walk(rep_client, INBOX, {"company": beta.slug}) for t in titles(r)]
+    narrowed = [t for r in walk(agent_client, INBOX, {"company": beta.slug}) for t in titles(r)]
     assert narrowed == [title for title in seen if title.startswith("Beta")]
 
 
-def test_a_complaint_arriving_during_the_walk_neither_repeats_nor_hides_a_row(rep_client, alpha):
+def test_a_complaint_arriving_during_the_walk_neither_repeats_nor_hides_a_row(agent_client, alpha):
     complaints = add_complaints(alpha, 70)
     expected = inbox_order(complaints)
-    first = rep_client.get(INBOX)
+    first = agent_client.get(INBOX)
     # Between two requests: one complaint sorting on the page already seen, one sorting further on.
     early, late = add_complaints(alpha, 2, start=700)
     Complaint.objects.filter(pk=early.pk).update(status=S.PUBLISHED, waiting_on=W.COMPANY,
                                                  waiting_since=NOW - timedelta(days=400))
     Complaint.objects.filter(pk=late.pk).update(status=S.PUBLISHED, waiting_on=W.COMPANY,
                                                 waiting_since=NOW - timedelta(days=1))
-    rest = walk(rep_client, INBOX, link(first, "next"))
+    rest = walk(agent_client, INBOX, link(first, "next"))
     seen = titles(first) + [title for response in rest for title in titles(response)]
     assert len(seen) == len(set(seen))  # nothing twice
     assert early.title not in seen  # it sorts before the cursor: next time from the first page
@@ -258,29 +261,29 @@ def _is_a_cursor(text) -> bool:
 
 @pytest.mark.parametrize("value", TAMPERED)
 @pytest.mark.parametrize("direction", ["after", "before"])
-def test_a_tampered_cursor_gives_the_first_page(rep_client, alpha, direction, value):
+def test_a_tampered_cursor_gives_the_first_page(agent_client, alpha, direction, value):
     add_complaints(alpha, 30)
-    first = titles(rep_client.get(INBOX))
-    response = rep_client.get(INBOX, {direction: value})
+    first = titles(agent_client.get(INBOX))
+    response = agent_client.get(INBOX, {direction: value})
     assert response.status_code == 200
     if not _is_a_cursor(value):
         assert titles(response) == first
         assert "That page link is no longer valid" in page_text(response)
 
 
-def test_payloads_as_cursors_give_a_page(rep_client, alpha, payloads):  # noqa: F811 (the fixture)
+def test_payloads_as_cursors_give_a_page(agent_client, alpha, payloads):  # noqa: F811 (the fixture)
     add_complaints(alpha, 30)
-    first = titles(rep_client.get(INBOX))
+    first = titles(agent_client.get(INBOX))
     everything = [*payloads.naughty, *payloads.sqli, *payloads.xss]
     # Every payload is refused or read as numbers, never another error; through the page
     # go those read as numbers and every 15th of the rest (all of them took 40 s).
     decodable = [payload for payload in everything if _is_a_cursor(payload)]
     for payload in decodable + everything[::15]:
-        response = rep_client.get(INBOX, {"after": payload})
+        response = agent_client.get(INBOX, {"after": payload})
         assert response.status_code == 200, payload
         if payload not in decodable:
             assert titles(response) == first, payload
-        assert rep_client.get(INBOX, {"before": payload, "view": "awaiting"}).status_code == 200, payload
+        assert agent_client.get(INBOX, {"before": payload, "view": "awaiting"}).status_code == 200, payload
 
 
 @pytest.mark.parametrize("value", ["garbage", "1.2.3", "9" * 30 + ".1", "\x00"])
@@ -296,9 +299,9 @@ def test_my_complaints_with_a_tampered_cursor_gives_the_first_page(client, value
 
 
 @pytest.mark.parametrize("foreign", ["1731000000000000.5", "3.1731000000000000.5"])
-def test_a_cursor_from_a_public_list_is_refused(rep_client, alpha, foreign):
+def test_a_cursor_from_a_public_list_is_refused(agent_client, alpha, foreign):
     add_complaints(alpha, 30)
-    response = rep_client.get(INBOX, {"after": foreign})  # newest first (two keys); most "me too" (three)
+    response = agent_client.get(INBOX, {"after": foreign})  # newest first (two keys); most "me too" (three)
     assert response.status_code == 200
     assert response.context["bad_cursor"]
 
@@ -324,26 +327,26 @@ def _complaint_queries(client, url, params):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans (CI runs the suite on both)")
-def test_inbox_pages_and_counts_never_scan_the_complaints_table(rep_client, rep, alpha):
+def test_inbox_pages_and_counts_never_scan_the_complaints_table(agent_client, agent, alpha):
     # Enough rows, with fresh statistics, that a sequential scan would be the planner's choice
     # were no index to match: 20,000 complaints of one company among 30,000.
     add_complaints(alpha, 20_000, offers_every=40)
     for n in range(40):
         add_complaints(CompanyFactory(name=f"Other {n}"), 250, start=n * 250)
-    add_complaints(represent(rep, CompanyFactory(name="Beta Power")).company, 300)
+    add_complaints(represent(agent, CompanyFactory(name="Beta Power")).company, 300)
     with connection.cursor() as cursor:
         for table in ("complaints_complaint", "complaints_offer", "companies_company"):
             cursor.execute(f"ANALYZE {table}")
     for view in ["", *INBOX_VIEWS]:
         params = {"view": view} if view else {}
         for scope in ({"company": alpha.slug}, {}):  # one company; then both, merged
-            first, queries = _complaint_queries(rep_client, INBOX, {**params, **scope})
+            first, queries = _complaint_queries(agent_client, INBOX, {**params, **scope})
             deeper = link(first, "next")
             if deeper:  # a later page, and back
-                response, more = _complaint_queries(rep_client, INBOX, deeper)
+                response, more = _complaint_queries(agent_client, INBOX, deeper)
                 queries += more
                 if back := link(response, "previous"):
-                    queries += _complaint_queries(rep_client, INBOX, back)[1]
+                    queries += _complaint_queries(agent_client, INBOX, back)[1]
             assert len(queries) >= 2  # the counts (seven views in one query) and a page at least
             assert any(sql.count("SELECT COUNT(*)") == 7 for sql in queries)
             for sql in queries:
@@ -353,7 +356,7 @@ def test_inbox_pages_and_counts_never_scan_the_complaints_table(rep_client, rep,
                 plan = json.loads(plan) if isinstance(plan, str) else plan
                 assert not _seq_scans_of_complaints(plan[0]["Plan"]), (view, scope, sql)
 
-    response = rep_client.get(INBOX, {"company": alpha.slug})
+    response = agent_client.get(INBOX, {"company": alpha.slug})
     assert response.context["counts"]["total"] == paging.COUNT_CAP
     assert "All (more than 1,000)" in page_text(response)
 

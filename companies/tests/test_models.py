@@ -3,7 +3,7 @@ import pytest
 from companies.models import Company, CompanyDomain
 from companies.services import company_propose
 from companies.tests.factories import CompanyFactory
-from companies.text import domain_of, normalise_company_name
+from companies.text import company_slug, domain_of, normalise_company_name
 
 
 @pytest.mark.parametrize(
@@ -56,11 +56,19 @@ def test_proposed_company_is_unlisted_with_its_domain(member):
 
 @pytest.mark.django_db
 def test_two_companies_with_one_slug_base_get_distinct_slugs():
-    first = company_propose(name="Acme", website="", user=None)
-    second = company_propose(name="Acme!!", website="", user=None)
-    assert first == second  # same normalised name: one company
-    third = company_propose(name="Acme Telecom", website="", user=None)
-    assert third.slug != first.slug
+    # A slug is cut at 80 characters: two long names that differ only after that
+    # are two companies (their normalised names differ) with one slug base.
+    shared = "Regional Fibre and Cable Television Network Operator of the Northern Coastal District"
+    east, west = f"{shared} East", f"{shared} West"
+    assert company_slug(east) == company_slug(west)
+    assert normalise_company_name(east) != normalise_company_name(west)
+
+    first = company_propose(name=east, website="", user=None)
+    second = company_propose(name=west, website="", user=None)
+
+    assert first.pk != second.pk
+    assert first.slug == company_slug(east)
+    assert second.slug == f"{company_slug(east)}-2"
 
 
 @pytest.mark.django_db

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.signals import email_confirmed
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -25,14 +24,8 @@ from companies.services import (
 )
 from companies.tests.factories import CompanyFactory
 from complaints.models import Message, Offer
-from complaints.services import (
-    ComplaintError,
-    complaint_save_draft,
-    complaint_submit,
-    message_post,
-    offer_mark_delivered,
-    offer_respond,
-)
+from complaints.services.lifecycle import ComplaintError, complaint_save_draft, complaint_submit
+from complaints.services.thread import message_post, offer_mark_delivered, offer_respond
 from complaints.tests.factories import UserFactory, complaint_fields, make_published
 
 C = RepresentationClaim.Status
@@ -42,16 +35,6 @@ OWNER, MEMBER = Representative.Role.OWNER, Representative.Role.MEMBER
 @pytest.fixture
 def other_company(db):
     return CompanyFactory(name="Deltacom", slug="deltacom", website="https://deltacom.example")
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """`with committed():` runs the block as if its transaction committed, so queued mail goes out."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def sent(mailoutbox) -> list[tuple[str, str]]:
-    return [(mail.to[0], mail.subject.removeprefix(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX)) for mail in mailoutbox]
 
 
 def claim(user, company, work_email, **extra) -> RepresentationClaim:
@@ -230,25 +213,25 @@ def test_an_address_elsewhere_waits_for_a_moderator(member, company):
 
 
 @pytest.mark.django_db
-def test_a_moderator_approves_a_claim_and_the_person_is_told(member, moderator, company, committed, mailoutbox):
+def test_a_moderator_approves_a_claim_and_the_person_is_told(member, moderator, company, committed, sent):
     pending = claim(member, company, "member@example.com")
     with committed():
         decided = claim_decide(claim=pending, moderator=moderator, approve=True, reason="Called the switchboard.")
     assert (decided.status, decided.decided_by, decided.reason) == (C.APPROVED, moderator, "Called the switchboard.")
     rep = Representative.objects.get(user=member, company=company)
     assert (rep.role, rep.verified_by) == (OWNER, Representative.Verification.MODERATOR)
-    assert sent(mailoutbox) == [("member@example.com", "You now represent 2KOM")]
+    assert sent() == [("member@example.com", "You now represent 2KOM")]
 
 
 @pytest.mark.django_db
-def test_a_refusal_says_why(member, moderator, company, committed, mailoutbox):
+def test_a_refusal_says_why(member, moderator, company, committed, mailoutbox, sent):
     pending = claim(member, company, "member@example.com")
     with committed():
         decided = claim_decide(claim=pending, moderator=moderator, approve=False, reason="Nobody at 2KOM knows you.")
     decided.refresh_from_db()
     assert (decided.status, decided.decided_by, decided.reason) == (C.REFUSED, moderator, "Nobody at 2KOM knows you.")
     assert not Representative.objects.exists()
-    assert sent(mailoutbox) == [("member@example.com", "Your request to represent 2KOM was refused")]
+    assert sent() == [("member@example.com", "Your request to represent 2KOM was refused")]
     assert "Nobody at 2KOM knows you." in mailoutbox[0].body
 
 

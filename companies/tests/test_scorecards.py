@@ -26,29 +26,29 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies.models import Scorecard
-from companies.scorecards import (
+from companies.services import claim_submit
+from companies.tests.factories import CompanyFactory, IndustryFactory
+from companies.views import score_example
+from complaints.access import CONVERSATION_STATUSES, can_change_evaluation, may_evaluate_now
+from complaints.models import Complaint, Evaluation, Message, Offer
+from complaints.services.lifecycle import complaint_reopen, complaint_withdraw
+from complaints.services.participation import me_too_toggle
+from complaints.services.scorecards import (
     apply_score,
     month_start,
     portal_priors,
     scorecard_refresh,
     scorecards_recompute_all,
 )
-from companies.services import claim_submit
-from companies.tests.factories import CompanyFactory, IndustryFactory
-from companies.views import score_example, scorecard_summary
-from complaints.access import CONVERSATION_STATUSES, can_change_evaluation, may_evaluate_now
-from complaints.models import Complaint, Evaluation, Message, Offer
-from complaints.services import (
+from complaints.services.thread import (
     complaint_evaluate,
-    complaint_reopen,
-    complaint_withdraw,
-    me_too_toggle,
     message_post,
     offer_confirm_delivery,
     offer_mark_delivered,
     offer_respond,
 )
 from complaints.tests.factories import UserFactory, make_draft, make_published
+from complaints.views.companies import scorecard_summary
 from complaints_site.tests.language_client import LanguageClient
 
 S = Complaint.Status

@@ -9,7 +9,6 @@ import math
 import pytest
 
 from companies.models import Scorecard
-from companies.scorecards import NEUTRAL_PRIOR, portal_priors
 from companies.scoring import (
     LABELS,
     MIN_EVALUATED,
@@ -23,6 +22,7 @@ from companies.scoring import (
     shrink,
 )
 from companies.tests.factories import CompanyFactory
+from complaints.services.scorecards import NEUTRAL_PRIOR, portal_priors
 
 
 def same_rates(value: float, complaints: int, evaluated: int | None = None) -> dict[str, Rate]:

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from companies.models import Representative
 from companies.tests.factories import CompanyFactory
 from complaints.models import Complaint
-from complaints.services import complaint_save_draft, complaint_submit
+from complaints.services.lifecycle import complaint_save_draft, complaint_submit
 
 PASSWORD = "a-long-test-password-42"
 

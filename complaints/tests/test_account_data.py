@@ -15,9 +15,10 @@ from django.utils import timezone
 from companies.models import RepresentationClaim, Representative
 from companies.services import claim_submit
 from companies.tests.factories import CompanyFactory
-from complaints.account_data import member_delete, member_export, member_sessions
 from complaints.models import Comment, Complaint, Flag, Follow, Message, MeToo, StatusChange
-from complaints.services import comment_post, follow_toggle, me_too_toggle, message_post
+from complaints.services.account_data import member_delete, member_export, member_sessions
+from complaints.services.participation import comment_post, follow_toggle, me_too_toggle
+from complaints.services.thread import message_post
 from complaints.tests.factories import PASSWORD, UserFactory, make_published
 
 User = get_user_model()
@@ -25,20 +26,8 @@ DATA_URL = reverse("complaints:my_data")
 DELETE_URL = reverse("complaints:delete_account")
 
 
-# Personas: the member, a representative of the company they complain about,
+# Personas (root conftest): the member, `rep` of the company they complain about,
 # another member with a complaint of their own.
-
-def make_representative(company, email):
-    user = UserFactory(email=email)
-    claim_submit(user=user, company=company, work_email=email, job_title="Customer care", evidence="")
-    assert Representative.objects.filter(user=user, company=company).exists()
-    return user
-
-
-@pytest.fixture
-def rep(company):
-    return make_representative(company, "anna@2kom.ru")
-
 
 @pytest.fixture
 def complaint(member, company, rep):

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from companies.services import claim_submit
 from complaints.models import Complaint, Message, StatusChange
-from complaints.services import complaint_evaluate, message_post
+from complaints.services.thread import complaint_evaluate, message_post
 from complaints.tests.factories import UserFactory, make_published
+from complaints.timeline import sentence
 
 S = Complaint.Status
 CLOSE_DAYS = settings.COMPLAINT_CLOSE_DAYS
@@ -25,14 +25,6 @@ def close_stale() -> str:
     out = StringIO()
     call_command("close_stale_complaints", stdout=out)
     return out.getvalue()
-
-
-@pytest.fixture
-def rep(company):
-    """A 2KOM representative, approved at once by a confirmed address at the company's domain."""
-    user = UserFactory(email="anna@2kom.ru")
-    claim_submit(user=user, company=company, work_email=user.email, job_title="Customer care", evidence="")
-    return user
 
 
 @pytest.fixture
@@ -68,7 +60,7 @@ def test_it_closes_an_answered_complaint_older_than_the_close_days_with_a_timeli
     change = stale.status_changes.last()
     assert (change.from_status, change.to_status, change.actor) == (S.ANSWERED, S.CLOSED, None)
     assert (change.event, change.params, change.note) == ("closed_without_evaluation", {"days": CLOSE_DAYS}, "")
-    assert change.sentence == f"Closed without an evaluation after {CLOSE_DAYS} days."
+    assert sentence(change) == f"Closed without an evaluation after {CLOSE_DAYS} days."
 
 
 @pytest.mark.django_db

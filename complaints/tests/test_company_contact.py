@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies.models import Company, ContactState
-from complaints.company_contact import (
+from complaints.models import CompanyContactMail, ModerationAction
+from complaints.services.company_contact import (
     claim_token,
     send_company_digests,
     stop_token,
 )
-from complaints.models import CompanyContactMail, ModerationAction
-from complaints.moderation import moderation_set_contact
+from complaints.services.moderation import moderation_set_contact
 from complaints.tests.factories import make_published, make_representative
 from complaints.tests.test_notifications import client_for
 

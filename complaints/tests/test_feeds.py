@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from companies.tests.factories import CompanyFactory
 from complaints.models import Complaint, Message
-from complaints.moderation import moderation_hide
-from complaints.services import message_post
-from complaints.tests.factories import make_draft, make_published, make_representative
+from complaints.services.moderation import moderation_hide
+from complaints.services.thread import message_post
+from complaints.tests.factories import make_draft, make_published
 from complaints_site.tests.language_client import LanguageClient
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +28,6 @@ def read(client, url, params=None):
 
 def titles(feed) -> list[str]:
     return [entry.title for entry in feed.entries]
-
-
-@pytest.fixture
-def rep(company):
-    return make_representative(company, email="rep@2kom.example")
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ of (new complaints, public answers, the score label), and "What I follow" with i
 import pytest
 from django.urls import reverse
 
-from companies.scorecards import _label_changed
 from companies.tests.factories import CompanyFactory
 from complaints.models import CompanyFollow, Follow, Message, Notification
-from complaints.services import company_follow_toggle, follow_toggle, message_post
+from complaints.services.participation import company_follow_toggle, follow_toggle
+from complaints.services.scorecards import _label_changed
+from complaints.services.thread import message_post
 from complaints.tests.factories import UserFactory, make_published, make_representative
 from complaints.tests.test_notifications import client_for
 from complaints_site.tests.language_client import LanguageClient
@@ -28,7 +29,7 @@ def fan(company):
 
 
 def test_the_company_page_follows_and_stops_following(company, other_member, client):
-    page = reverse("companies:detail", args=[company.slug])
+    page = reverse("complaints:company", args=[company.slug])
     visitor = client.get(page).content.decode()
     assert "Follow this company" in visitor and "/accounts/login/?next=" in visitor
     member = client_for(other_member)
@@ -44,7 +45,7 @@ def test_the_company_page_follows_and_stops_following(company, other_member, cli
 def test_each_member_sees_their_own_button_on_the_kept_company_page(settings, company, member, other_member):
     settings.VISITOR_CACHE_SECONDS = 60
     company_follow_toggle(company=company, user=member)
-    page = reverse("companies:detail", args=[company.slug])
+    page = reverse("complaints:company", args=[company.slug])
     assert "Following: stop" in client_for(member).get(page).content.decode()
     assert "Follow this company" in client_for(other_member).get(page).content.decode()
     assert "Following: stop" in client_for(member).get(page).content.decode()
@@ -110,7 +111,7 @@ def test_nobody_stops_anothers_follows(company, fan, other_member, client):
 
 
 def test_followers_hear_how_the_author_evaluated(company, member, other_member, django_capture_on_commit_callbacks):
-    from complaints.services import complaint_evaluate
+    from complaints.services.thread import complaint_evaluate
 
     rep = make_representative(company)
     complaint = make_published(author=member, company=company, title="Router broken")

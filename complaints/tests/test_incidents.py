@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies.tests.factories import CompanyFactory
-from complaints.incidents import (
+from complaints.models import Complaint, Incident, IncidentUpdate, Notification, Offer
+from complaints.services.incidents import (
     affected_ids,
     incident_group_offer,
     incident_join_toggle,
@@ -18,8 +19,9 @@ from complaints.incidents import (
     incident_open,
     incident_update,
 )
-from complaints.models import Complaint, Incident, IncidentUpdate, Notification, Offer
-from complaints.services import ComplaintError, PersonalDataError, company_follow_toggle, offer_respond
+from complaints.services.lifecycle import ComplaintError, PersonalDataError
+from complaints.services.participation import company_follow_toggle
+from complaints.services.thread import offer_respond
 from complaints.tests.factories import UserFactory, make_published, make_representative
 from complaints.tests.test_notifications import client_for
 from complaints_site.tests.language_client import LanguageClient
@@ -27,11 +29,6 @@ from complaints_site.tests.language_client import LanguageClient
 pytestmark = pytest.mark.django_db
 FREE_DAYS = {"kind": Offer.Kind.FREE_DAYS, "amount": None, "currency": "", "days": 3,
              "description": "3 free days of service", "expires_on": timezone.localdate() + timedelta(days=30)}
-
-
-@pytest.fixture
-def rep(company):
-    return make_representative(company, email="noc@2kom.example")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Moderation services (complaints/moderation.py): every decision a moderator makes, allowed and
+"""Moderation services (complaints/services/moderation.py): every decision a moderator makes, allowed and
 refused, with its append-only record, its public timeline row and the mail to the author; members'
 flags; suspensions; edits; the pre-moderation rule (SECURITY.md items 27 and 29)."""
 
@@ -14,7 +14,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from companies.models import Company, CompanyDomain, CompanySlugRedirect, Representative, Scorecard
-from companies.scorecards import scorecard_refresh
 from companies.tests.factories import CompanyFactory
 from complaints.models import (
     Comment,
@@ -27,7 +26,14 @@ from complaints.models import (
     Suspension,
     Version,
 )
-from complaints.moderation import (
+from complaints.services.lifecycle import (
+    ComplaintError,
+    complaint_publish,
+    complaint_save_draft,
+    complaint_submit,
+    complaint_withdraw,
+)
+from complaints.services.moderation import (
     complaint_edit,
     complaint_reopen_rejected,
     flag_create,
@@ -47,16 +53,11 @@ from complaints.moderation import (
     queue_counts,
     redactions_purge,
 )
-from complaints.services import (
-    ComplaintError,
-    comment_post,
-    complaint_publish,
-    complaint_save_draft,
-    complaint_submit,
-    complaint_withdraw,
-    message_post,
-)
+from complaints.services.participation import comment_post
+from complaints.services.scorecards import scorecard_refresh
+from complaints.services.thread import message_post
 from complaints.tests.factories import UserFactory, complaint_fields, make_draft, make_published
+from complaints.timeline import sentence
 
 PHONE = "+46 70 123 45 67"
 REMOVED = "[removed: personal data]"
@@ -228,7 +229,7 @@ def test_reject_tells_the_author_why_and_that_they_may_send_it_again_once(
     change = pending.status_changes.last()
     assert (change.to_status, change.actor, change.event, change.params) == (
         "rejected", None, "rejected", {"reason": "personal_data"})
-    assert (change.sentence, change.note) == ("Rejected by the moderators: Personal data", "")
+    assert (sentence(change), change.note) == ("Rejected by the moderators: Personal data", "")
     assert recorded(complaint=pending) == ["reject"]
     [mail] = mails_to(mailoutbox, pending.author)
     assert "not published" in mail.subject
@@ -286,7 +287,7 @@ def test_hiding_leaves_a_reason_takes_it_out_of_the_figures_and_restore_brings_i
     assert (published.status, published.status_before_hidden) == ("hidden", "answered")
     change = published.status_changes.last()
     assert (change.to_status, change.actor, change.event, change.params) == ("hidden", None, "hidden", {"reason": "abuse"})
-    assert (change.sentence, change.note) == ("Hidden by the moderators: Abuse or hate", "")
+    assert (sentence(change), change.note) == ("Hidden by the moderators: Abuse or hate", "")
     assert Flag.objects.get().status == Flag.Status.UPHELD
     assert Flag.objects.get().decided_by == moderator
     [mail] = mails_to(mailoutbox, published.author)
@@ -352,7 +353,7 @@ def test_the_public_timeline_tells_of_hidden_messages_redactions_and_moderator_e
     thread, moderator, published
 ):
     """Moderation that keeps the complaint's status still leaves a public row, without the moderator."""
-    from complaints.moderation import complaint_edit
+    from complaints.services.moderation import complaint_edit
 
     moderation_hide(item=thread["message"], moderator=moderator, reason="abuse")
     moderation_redact(item=thread["comment"], field="body", selection=PHONE, moderator=moderator)
@@ -737,7 +738,7 @@ def test_move_puts_the_complaint_under_the_right_company_and_both_records_change
     assert Scorecard.objects.get(company=beeline, window=TWELVE_MONTHS).complaints == 1
     change = published.status_changes.last()
     assert (change.actor, change.event, change.params) == (None, "moved", {"old": "2KOM", "new": "Beeline"})
-    assert change.sentence == "Moved by the moderators from 2KOM to Beeline."
+    assert sentence(change) == "Moved by the moderators from 2KOM to Beeline."
     action = ModerationAction.objects.get()
     assert (action.action, action.reason, action.company, action.complaint) == ("move", "wrong_company", beeline,
                                                                                 published)

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from companies.tests.factories import CompanyFactory
 from complaints.models import Comment, Complaint
-from complaints.moderation_views import QUEUE_ROWS
 from complaints.tests.factories import UserFactory, make_published
+from complaints.views.moderation import QUEUE_ROWS
 
 QUEUE = "/moderation/"
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_an_unknown_list_shows_the_complaints_waiting_for_review(mod_client, sho
 
 def test_the_review_page_leads_back_to_the_list_its_item_came_from(mod_client, company):
     from complaints.models import Flag
-    from complaints.moderation import flag_create
+    from complaints.services.moderation import flag_create
 
     pending = add_pending(1)[0]
     complaint = make_published(company=company)

@@ -35,7 +35,8 @@ from complaints.models import (
     Topic,
     Version,
 )
-from complaints.moderation import (
+from complaints.services.lifecycle import complaint_save_draft, complaint_submit
+from complaints.services.moderation import (
     flag_create,
     moderation_approve,
     moderation_dismiss_flags,
@@ -44,10 +45,11 @@ from complaints.moderation import (
     moderation_reject,
     moderation_restore,
 )
-from complaints.moderation_views import QUEUE_LISTS
-from complaints.notifications import delivery_set
-from complaints.services import comment_post, complaint_save_draft, complaint_submit, follow_toggle, message_post
+from complaints.services.notifications import delivery_set
+from complaints.services.participation import comment_post, follow_toggle
+from complaints.services.thread import message_post
 from complaints.tests.factories import UserFactory, complaint_fields, make_draft, make_published, make_representative
+from complaints.views.moderation import QUEUE_LISTS
 from complaints_site.tests.language_client import LanguageClient
 
 PHONE = "+46 70 123 45 67"
@@ -330,7 +332,7 @@ def test_pending_rejected_and_hidden_complaints_appear_in_no_public_output(
     for viewer, client in viewers.items():
         responses = {name: client.get(address) for name, address in pages.items()}
         if viewer == "representative":
-            responses["business inbox"] = client.get(reverse("companies:business"))
+            responses["business inbox"] = client.get(reverse("complaints:business"))
         if viewer == "other member":
             responses["my complaints"] = client.get(reverse("complaints:mine"))
         for name, response in responses.items():
@@ -732,7 +734,7 @@ def test_a_merged_company_keeps_its_old_address_as_a_permanent_redirect(company,
                                           {"action": "merge", "company_name": "2KOM", "reason": "duplicate",
                                            "note": ""})
     assert response["Location"] == company.get_absolute_url()
-    old = client_for().get(reverse("companies:detail", args=[duplicate.slug]))
+    old = client_for().get(reverse("complaints:company", args=[duplicate.slug]))
     assert (old.status_code, old["Location"]) == (301, company.get_absolute_url())
     assert complaint.title in text_of(client_for().get(company.get_absolute_url()))
 

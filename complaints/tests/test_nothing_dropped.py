@@ -20,27 +20,19 @@ from django.utils import timezone
 
 from companies.tests.factories import CompanyFactory
 from complaints.models import Comment, Complaint, Evaluation, Message, Offer
-from complaints.moderation import moderation_suspend
-from complaints.services import comment_post, complaint_evaluate, complaint_save_draft, message_post
+from complaints.services.lifecycle import complaint_save_draft
+from complaints.services.moderation import moderation_suspend
+from complaints.services.participation import comment_post
+from complaints.services.thread import complaint_evaluate, message_post
 from complaints.tests.factories import UserFactory, complaint_fields, make_draft, make_published
 from complaints.tests.test_hostile_input import nul_watch
-from complaints.tests.test_thread_services import make_representative, verdict
+from complaints.tests.test_thread_services import verdict
 from complaints.tests.test_views import form_data
 
 
 @pytest.fixture
-def company2kom(db):
-    return CompanyFactory(name="2KOM", slug="2kom", website="https://2kom.ru")
-
-
-@pytest.fixture
-def rep(company2kom):
-    return make_representative(company2kom, "anna@2kom.ru")
-
-
-@pytest.fixture
-def published(company2kom, member):
-    return make_published(author=member, company=company2kom)
+def published(company, member):
+    return make_published(author=member, company=company)
 
 
 def company_post(**overrides):
@@ -161,8 +153,8 @@ def test_the_offer_fieldset_says_it_is_for_offers_only_and_loads_its_script(clie
 # Invalid forms posted where the page cannot show them: a message, never a 500.
 
 @pytest.mark.django_db
-def test_an_invalid_comment_on_ones_own_draft_is_refused_with_a_message(member_client, member, company2kom):
-    draft = make_draft(author=member, company=company2kom)
+def test_an_invalid_comment_on_ones_own_draft_is_refused_with_a_message(member_client, member, company):
+    draft = make_draft(author=member, company=company)
     response = member_client.post(reverse("complaints:comment", args=[draft.pk]), {"body": ""}, follow=True)
     assert response.status_code == 200
     assert "Only members can comment on a public complaint." in response.content.decode()
@@ -191,8 +183,8 @@ def test_an_empty_message_is_shown_again_with_the_error_at_the_field(client, mem
 
 
 @pytest.mark.django_db
-def test_an_empty_message_on_ones_own_draft_is_refused_with_a_message(member_client, member, company2kom):
-    draft = make_draft(author=member, company=company2kom)
+def test_an_empty_message_on_ones_own_draft_is_refused_with_a_message(member_client, member, company):
+    draft = make_draft(author=member, company=company)
     response = member_client.post(reverse("complaints:message", args=[draft.pk]), {"as": "author", "body": ""},
                                   follow=True)
     assert response.status_code == 200
@@ -211,7 +203,7 @@ def test_an_empty_post_to_messages_is_not_a_500(member_client, published):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["\x00", "2kom\x00", "%00", "../2kom", "' OR 1=1--"])
-def test_a_hostile_company_parameter_on_the_complaint_form_is_ignored(member_client, company2kom, value):
+def test_a_hostile_company_parameter_on_the_complaint_form_is_ignored(member_client, company, value):
     with nul_watch() as watch:
         response = member_client.get(reverse("complaints:new"), {"company": value})
     assert response.status_code == 200
@@ -220,14 +212,14 @@ def test_a_hostile_company_parameter_on_the_complaint_form_is_ignored(member_cli
 
 
 @pytest.mark.django_db
-def test_the_company_parameter_still_fills_in_the_company(member_client, company2kom):
+def test_the_company_parameter_still_fills_in_the_company(member_client, company):
     response = member_client.get(reverse("complaints:new"), {"company": "2kom"})
     assert response.context["form"]["company_name"].value() == "2KOM"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name, params", [
-    ("companies:business", {"company": "2kom\x00", "view": "\x00", "page": "\x00"}),
+    ("complaints:business", {"company": "2kom\x00", "view": "\x00", "page": "\x00"}),
     ("complaints:mine", {"page": "\x00"}),
 ])
 def test_nul_bytes_in_member_page_parameters_never_reach_the_database(client, rep, url_name, params):
@@ -385,13 +377,13 @@ needs_postgresql = pytest.mark.skipif(
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_eight_identical_drafts_at_once_make_one_draft_and_all_get_it(monkeypatch, company2kom):
+def test_eight_identical_drafts_at_once_make_one_draft_and_all_get_it(monkeypatch, company):
     author, token = UserFactory(), uuid.uuid4()
     fields = complaint_fields()
     slow_insert(monkeypatch, Complaint)
 
     results, overlapped = all_at_once(lambda: complaint_save_draft(
-        author=author, fields=fields, company=company2kom, submission_token=token).pk)
+        author=author, fields=fields, company=company, submission_token=token).pk)
 
     assert overlapped
     draft = Complaint.objects.get()
@@ -400,8 +392,8 @@ def test_eight_identical_drafts_at_once_make_one_draft_and_all_get_it(monkeypatc
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_eight_identical_comments_at_once_make_one_comment_and_all_get_it(monkeypatch, company2kom):
-    complaint = make_published(author=UserFactory(), company=company2kom)
+def test_eight_identical_comments_at_once_make_one_comment_and_all_get_it(monkeypatch, company):
+    complaint = make_published(author=UserFactory(), company=company)
     commenter, token = UserFactory(), uuid.uuid4()
     slow_insert(monkeypatch, Comment)
 
@@ -415,9 +407,9 @@ def test_eight_identical_comments_at_once_make_one_comment_and_all_get_it(monkey
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_eight_identical_messages_at_once_make_one_message_and_all_get_it(monkeypatch, company2kom):
+def test_eight_identical_messages_at_once_make_one_message_and_all_get_it(monkeypatch, company):
     author, token = UserFactory(), uuid.uuid4()
-    complaint = make_published(author=author, company=company2kom)
+    complaint = make_published(author=author, company=company)
     slow_insert(monkeypatch, Message)
 
     results, overlapped = all_at_once(lambda: message_post(
@@ -430,11 +422,10 @@ def test_eight_identical_messages_at_once_make_one_message_and_all_get_it(monkey
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_eight_identical_evaluations_at_once_are_one_evaluation_and_no_change(monkeypatch, company2kom):
+def test_eight_identical_evaluations_at_once_are_one_evaluation_and_no_change(monkeypatch, company, rep):
     author, token = UserFactory(), uuid.uuid4()
-    complaint = make_published(author=author, company=company2kom)
-    message_post(complaint=complaint, user=make_representative(company2kom, "anna@2kom.ru"),
-                 kind=Message.Kind.ANSWER, body="We are sorry.")
+    complaint = make_published(author=author, company=company)
+    message_post(complaint=complaint, user=rep, kind=Message.Kind.ANSWER, body="We are sorry.")
     slow_insert(monkeypatch, Evaluation)
 
     results, overlapped = all_at_once(lambda: complaint_evaluate(
@@ -472,8 +463,8 @@ def test_consistent_complaint_fields_are_saved(member_client, company, overrides
 
 
 @pytest.mark.django_db
-def test_a_refused_call_back_time_is_shown_at_the_field_and_the_message_is_kept(client, rep, company2kom, member):
-    complaint = make_published(author=member, company=company2kom, reachable_days="0")  # Mondays only
+def test_a_refused_call_back_time_is_shown_at_the_field_and_the_message_is_kept(client, rep, company, member):
+    complaint = make_published(author=member, company=company, reachable_days="0")  # Mondays only
     day = timezone.localdate() + timedelta(days=1)
     while day.weekday() != 1:  # a Tuesday
         day += timedelta(days=1)

@@ -12,16 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Delivery, MemberPreferences, Message, Notification, Topic
-from complaints.moderation import moderation_hide
-from complaints.notifications import (
+from complaints.services.moderation import moderation_hide
+from complaints.services.notifications import (
     DIGEST,
     UNSUBSCRIBE_SALT,
     delivery_set,
     send_digests,
     unsubscribe_token,
 )
-from complaints.services import follow_toggle, message_post
-from complaints.tests.factories import UserFactory, make_published, make_representative
+from complaints.services.participation import follow_toggle
+from complaints.services.thread import message_post
+from complaints.tests.factories import UserFactory, make_published
 from complaints_site.tests.language_client import LanguageClient
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +33,6 @@ SETTINGS = reverse("complaints:notification_settings")
 @pytest.fixture
 def complaint(member, company):
     return make_published(author=member, company=company, title="Internet down for two weeks")
-
-
-@pytest.fixture
-def rep(company):
-    return make_representative(company, email="rep@2kom.example")
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from complaints.models import (
     Offer,
     StatusChange,
 )
-from complaints.services import complaint_evaluate, message_post, offer_mark_delivered, offer_respond
+from complaints.services.thread import complaint_evaluate, message_post, offer_mark_delivered, offer_respond
 from complaints.tests.factories import UserFactory, make_draft, make_published, sign_in
 
 PERSONAS = ("visitor", "member", "author", "rep", "other_rep", "moderator")
@@ -282,7 +282,7 @@ READS = [
          lambda w: [DRAFT_TITLE]),
     Read("draft edit form", url("complaints:edit", pk("draft")), AUTHOR, lambda w: [DRAFT_TITLE]),
     Read("draft evidence", lambda w: w.attachment.get_absolute_url(), AUTHOR, lambda w: ["IHDR"]),
-    Read("business inbox of X", lambda w: reverse("companies:business") + f"?company={w.x.slug}", REP,
+    Read("business inbox of X", lambda w: reverse("complaints:business") + f"?company={w.x.slug}", REP,
          lambda w: [reverse("companies:team", args=[w.x.slug])], public_page=True),
     Read("team page of X", url("companies:team", slug("x")), REP, lambda w: [w.colleague.email]),
     Read("templates page of X", url("companies:templates", slug("x")), REP, lambda w: [TEMPLATE_BODY]),
@@ -466,7 +466,7 @@ def test_a_removed_representative_loses_access_on_their_next_request(world):
     assert response.status_code == 403
     assert colleague.get(reverse("companies:team", args=[world.x.slug])).status_code == 404
     assert colleague.get(reverse("companies:templates", args=[world.x.slug])).status_code == 404
-    inbox = colleague.get(reverse("companies:business"), {"company": world.x.slug})
+    inbox = colleague.get(reverse("complaints:business"), {"company": world.x.slug})
     assert inbox.context["companies"] == []
     assert reverse("companies:team", args=[world.x.slug]).encode() not in inbox.content
 

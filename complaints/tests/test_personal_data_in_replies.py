@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from complaints.models import Comment, Complaint, Delivery, Follow, Message, ModerationAction, Topic
-from complaints.moderation import (
+from complaints.services.lifecycle import ComplaintError, PersonalDataError
+from complaints.services.moderation import (
     complaint_edit,
     held_without_reports,
     message_edit,
@@ -22,9 +23,10 @@ from complaints.moderation import (
     moderation_restore,
     queue_counts,
 )
-from complaints.notifications import delivery_set
-from complaints.services import ComplaintError, PersonalDataError, comment_post, message_post
-from complaints.tests.factories import UserFactory, make_published, make_representative
+from complaints.services.notifications import delivery_set
+from complaints.services.participation import comment_post
+from complaints.services.thread import message_post
+from complaints.tests.factories import UserFactory, make_published
 from complaints_site.tests.language_client import LanguageClient
 
 PHONE = "+7 999 555-11-22"
@@ -39,11 +41,6 @@ def moderator(db):
     user = UserFactory(email="mod@example.com")
     user.groups.add(Group.objects.get_or_create(name="moderators")[0])
     return user
-
-
-@pytest.fixture
-def rep(company):
-    return make_representative(company, email="rep@2kom.example")
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ import json
 import os
 import random
 import re
-import time
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,14 +52,25 @@ def found(text):
     return [(f.kind, f.text) for f in find_personal_data(text)]
 
 
-def best_time(function, *args, repeat=3):
-    """The fastest of a few runs, so that a busy machine does not fail a test of the algorithm."""
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function(*args)
-        best = min(best, time.perf_counter() - started)
-    return best
+@contextmanager
+def no_hang(seconds=10):
+    """Fail instead of hanging the test run when the detector backtracks catastrophically.
+
+    Not a speed limit: the inputs here take milliseconds (bench/pii_speed.py measures them
+    against their targets), and only a pattern whose time explodes with the input comes
+    near this. The alarm interrupts a running regular expression, too; POSIX, main thread.
+    """
+
+    def expired(signum, frame):
+        pytest.fail(f"still running after {seconds} s: catastrophic backtracking?")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def check_invariants(text, findings):
@@ -332,7 +344,7 @@ def test_luhn_decides_between_card_and_account():
     assert found("4111111111111112") == [("account", "4111111111111112")]
 
 
-# --- speed and hostile input -------------------------------------------------
+# --- long and hostile input (their speed: bench/pii_speed.py) ------------------
 
 def story(length=10_000):
     """A long story in four languages, full of numbers and personal data."""
@@ -344,13 +356,15 @@ def story(length=10_000):
     return text[:length]
 
 
-def test_a_ten_thousand_character_story_is_fast():
+def test_a_ten_thousand_character_story_is_searched_and_masked_whole():
     text = story()
-    findings = find_personal_data(text)
+    with no_hang():
+        findings = find_personal_data(text)
+        masked = mask(text)
     check_invariants(text, findings)
     assert len(findings) > 50
-    assert best_time(find_personal_data, text) < 0.050
-    assert best_time(mask, text) < 0.050
+    assert masked.count(REMOVED) == len(findings)
+    assert find_personal_data(masked) == []
 
 
 ADVERSARIAL = {
@@ -380,9 +394,12 @@ ADVERSARIAL = {
 
 @pytest.mark.parametrize("text", ADVERSARIAL.values(), ids=ADVERSARIAL.keys())
 def test_hostile_input_has_no_catastrophic_backtracking(text):
-    findings = find_personal_data(text)
+    with no_hang():
+        findings = find_personal_data(text)
+        masked = mask(text, findings)
     check_invariants(text, findings)
-    assert best_time(find_personal_data, text, repeat=2) < 0.200
+    removed = sum(f.end - f.start for f in findings)
+    assert len(masked) == len(text) - removed + len(REMOVED) * len(findings)
 
 
 def test_random_text_keeps_the_invariants():
@@ -467,6 +484,9 @@ def test_no_findings_in_the_cfpb_metadata(path):
     assert flagged == []
 
 
-def test_cfpb_narratives_are_fast():
+def test_cfpb_narratives_never_hang():
     narratives = cfpb_narratives()
-    assert best_time(lambda: [find_personal_data(text) for text in narratives], repeat=2) < 1.0
+    with no_hang():
+        results = [(text, find_personal_data(text)) for text in narratives]
+    for text, findings in results:
+        check_invariants(text, findings)

@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from companies.models import Company, Industry, Representative
-from complaints.generate import benchmark_data_generate, search_words
 from complaints.models import Complaint
-from complaints.moderation_views import QUEUE_LISTS
+from complaints.views.moderation import QUEUE_LISTS
+from devtools.generate import benchmark_data_generate, search_words
 
 pytestmark = [
     pytest.mark.django_db,

@@ -8,24 +8,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import Complaint, Message, Notification
-from complaints.reminders import (
+from complaints.services.reminders import (
     company_week,
     questionnaires_send,
     reminders_send,
     weekly_summaries_send,
 )
-from complaints.services import message_post
-from complaints.tests.factories import make_published, make_representative
+from complaints.services.thread import message_post
+from complaints.tests.factories import make_published
 from complaints.tests.test_notifications import client_for
 from complaints_site.tests.language_client import LanguageClient
 
 pytestmark = pytest.mark.django_db
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.get_current_timezone())
-
-
-@pytest.fixture
-def rep(company):
-    return make_representative(company, email="rep@2kom.example")
 
 
 def published_ago(member, company, *, days, hours=0, title="Router broken"):
@@ -59,7 +54,7 @@ def test_overdue_complaints_are_marked_in_the_inbox_and_counted_on_the_company_p
     make_published(author=member, company=company, title="New one")
     old = make_published(author=member, company=company, title="Old one")
     Complaint.objects.filter(pk=old.pk).update(published_at=timezone.now() - timedelta(days=8))
-    inbox = client_for(rep).get(reverse("companies:business")).content.decode()
+    inbox = client_for(rep).get(reverse("complaints:business")).content.decode()
     assert inbox.count('<span class="badge badge-warning">overdue</span>') == 1
     page = client.get(company.get_absolute_url()).content.decode()
     assert "1 complaint has waited more than 7 days for a first answer." in page

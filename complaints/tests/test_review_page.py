@@ -9,7 +9,7 @@ from PIL import Image
 
 from complaints.evidence import Evidence
 from complaints.models import Redaction
-from complaints.services import comment_post
+from complaints.services.participation import comment_post
 from complaints.tests.factories import UserFactory, make_published
 
 PHONE = "+7 999 555-11-22"

@@ -75,7 +75,7 @@ def test_search_syntax_phrase_minus_and_or(client):
 
 
 def test_search_finds_only_public_complaints(client, company, moderator):
-    from complaints.moderation import moderation_hide
+    from complaints.services.moderation import moderation_hide
 
     marker = "zanzibarite"
     visible = published(f"Visible {marker}", company=company)
@@ -293,7 +293,7 @@ def test_sorting_by_me_too_and_oldest(client, company):
 
 
 def test_me_too_count_follows_the_me_too_rows(company, member, other_member):
-    from complaints.services import me_too_toggle
+    from complaints.services.participation import me_too_toggle
 
     complaint = published("Counted", company=company)
     me_too_toggle(complaint=complaint, user=member)

@@ -14,8 +14,8 @@ from companies.models import Company
 from companies.tests.factories import CompanyFactory
 from complaints import search
 from complaints.models import Complaint
-from complaints.moderation import moderation_hide, moderation_redact
 from complaints.search import Term, parse_web_search, websearch_text
+from complaints.services.moderation import moderation_hide, moderation_redact
 from complaints.tests.factories import make_published
 from complaints.tests.test_hostile_input import payloads  # noqa: F401 (a fixture)
 from complaints.tests.test_moderation import make_moderator
@@ -135,7 +135,7 @@ def test_bulk_written_complaints_are_searchable(client):
 
 
 def test_generated_data_is_searchable(client):
-    from complaints.tests.test_generate_data import generate
+    from devtools.tests.test_generate_data import generate
 
     generate(complaints=60, companies=5, seed=7)
     public = Complaint.objects.public()

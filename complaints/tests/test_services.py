@@ -1,12 +1,11 @@
-import threading
-
 import pytest
 from django.db import connection
 
 from companies.models import Company
 from companies.tests.factories import CompanyFactory
+from complaints.access import Viewer
 from complaints.models import Complaint, StatusChange
-from complaints.services import ComplaintError, complaint_publish, complaint_save_draft, complaint_submit
+from complaints.services.lifecycle import ComplaintError, complaint_publish, complaint_save_draft, complaint_submit
 from complaints.tests.factories import UserFactory, complaint_fields, make_draft, make_published
 
 
@@ -108,40 +107,34 @@ def test_visibility_rules(member, other_member, moderator, company):
     from django.contrib.auth.models import AnonymousUser
 
     draft = make_draft(author=member, company=company)
-    assert draft.is_visible_to(member)
-    assert not draft.is_visible_to(moderator)  # not submitted yet: the author's alone
-    assert not draft.is_visible_to(other_member)
-    assert not draft.is_visible_to(AnonymousUser())
+    assert Viewer(member, draft).can_see
+    assert not Viewer(moderator, draft).can_see  # not submitted yet: the author's alone
+    assert not Viewer(other_member, draft).can_see
+    assert not Viewer(AnonymousUser(), draft).can_see
     published = complaint_submit(complaint=draft, user=member)
-    assert published.is_visible_to(AnonymousUser())
-    assert not published.can_see_private_fields(other_member)
-    assert published.can_see_private_fields(moderator)
+    assert Viewer(AnonymousUser(), published).can_see
+    assert not Viewer(other_member, published).can_see_private
+    assert Viewer(moderator, published).can_see_private
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_submits_publish_once():
+def test_two_simultaneous_submits_publish_once(row_lock_race):
     """A double click sends two requests at once: the row lock lets only one through."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks are real only on PostgreSQL; SQLite serialises all writes anyway")
     author = UserFactory()
     draft = make_draft(author=author, company=CompanyFactory())
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def submit():
-        try:
-            barrier.wait()
-            complaint_submit(complaint=draft, user=author)
-            outcomes.append("ok")
-        except ComplaintError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+        complaint_submit(complaint=draft, user=author)
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["ok", "refused"]
-    assert StatusChange.objects.filter(complaint=draft).count() == 1  # published once, no review row
+    # The first submit holds the draft's lock; the second waits for it, then finds the complaint published.
+    outcomes = row_lock_race(complaint_submit, "locked", submit, submit, refusal=ComplaintError)
+
+    assert outcomes == ["ok", "refused"]
+    draft.refresh_from_db()
+    assert draft.status == Complaint.Status.PUBLISHED
+    # Published once, no review row.
+    assert list(StatusChange.objects.filter(complaint=draft).values_list("from_status", "to_status")) == [
+        ("draft", "published")
+    ]

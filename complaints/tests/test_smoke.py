@@ -11,5 +11,5 @@ def test_published_complaint_shows_on_its_page_and_company_page(client, company)
     assert page.status_code == 200
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page.content
     assert "Интернет" in page.content.decode()
-    company_page = client.get(reverse("companies:detail", kwargs={"slug": company.slug}))
+    company_page = client.get(reverse("complaints:company", kwargs={"slug": company.slug}))
     assert complaint.get_absolute_url() in company_page.content.decode()

@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 
 from companies.tests.factories import CompanyFactory
 from complaints.models import Complaint, Message, Offer, StatusChange
-from complaints.moderation import moderation_approve, moderation_hide
-from complaints.services import (
+from complaints.services.moderation import moderation_approve, moderation_hide
+from complaints.services.thread import (
     complaint_evaluate,
     message_post,
     offer_confirm_delivery,

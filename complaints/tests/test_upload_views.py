@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from complaints.models import Attachment, Complaint
-from complaints.services import complaint_submit
+from complaints.services.lifecycle import complaint_submit
 from complaints.tests.factories import UserFactory
 from complaints.tests.test_evidence import (
     REFUSED,
@@ -317,7 +317,7 @@ def test_published_evidence_is_public(client, member, company):
 
 
 def test_published_evidence_is_never_kept_by_shared_caches_and_goes_once_hidden(client, member, moderator, company):
-    from complaints.moderation import moderation_hide
+    from complaints.services.moderation import moderation_hide
 
     member_client = Client()
     member_client.force_login(member)

@@ -320,7 +320,8 @@ def _grow_thread(complaint, representative, n):
     from django.utils import timezone
 
     from complaints.models import Message
-    from complaints.services import comment_post, message_post
+    from complaints.services.participation import comment_post
+    from complaints.services.thread import message_post
     from complaints.tests.factories import UserFactory
 
     for i in range(n):

@@ -89,3 +89,25 @@ def test_email_file_path_writes_outgoing_mail_as_files(tmp_path):
     files = list(tmp_path.iterdir())
     assert len(files) == 1
     assert "someone@example.com" in files[0].read_text()
+
+
+def _loaded_modules_and_commands(**env) -> str:
+    code = ("import sys; from django.core.management import get_commands; "
+            "print(sorted(m for m in sys.modules if m.startswith('devtools')), "
+            "sorted(c for c in ('load_demo', 'generate_data') if c in get_commands()))")
+    result = run_manage("shell", "--no-imports", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_does_not_load_the_development_tools():
+    assert _loaded_modules_and_commands(**PRODUCTION_ENV) == "[] []"
+    result = run_manage("load_demo", **PRODUCTION_ENV)
+    assert result.returncode != 0
+    assert "Unknown command: 'load_demo'" in result.stderr
+
+
+def test_development_tools_come_with_debug_or_when_asked_for():
+    assert _loaded_modules_and_commands(DEBUG="true").endswith("['generate_data', 'load_demo']")
+    assert _loaded_modules_and_commands(**dict(PRODUCTION_ENV, DEV_TOOLS="true")).endswith(
+        "['generate_data', 'load_demo']")

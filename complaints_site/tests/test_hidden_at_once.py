@@ -29,12 +29,6 @@ def cache_on(settings):
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run what a service leaves for after its commit, as a real request would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def story(company, committed):
     with committed():
         other = make_published(company=company, title="Billing twice a month", story="Charged twice.")
@@ -111,7 +105,7 @@ def test_a_hidden_complaint_is_gone_from_every_kept_page_for_the_next_visitor(st
 
 
 def test_the_industry_page_counts_a_hidden_complaint_out_at_once(story, moderator, committed):
-    from complaints.moderation import moderation_hide
+    from complaints.services.moderation import moderation_hide
 
     url = reverse("companies:industry", args=[story.company.industry.slug])
     keep([url])
@@ -123,7 +117,7 @@ def test_the_industry_page_counts_a_hidden_complaint_out_at_once(story, moderato
 
 
 def test_a_restored_complaint_comes_back_at_once(story, moderator, committed):
-    from complaints.moderation import moderation_hide, moderation_restore
+    from complaints.services.moderation import moderation_hide, moderation_restore
 
     with committed():
         moderation_hide(item=story, moderator=moderator, reason="abuse")
@@ -139,7 +133,7 @@ def test_a_restored_complaint_comes_back_at_once(story, moderator, committed):
 
 
 def test_a_redacted_phone_number_is_gone_from_every_kept_page_at_once(story, moderator, committed):
-    from complaints.moderation import moderation_redact
+    from complaints.services.moderation import moderation_redact
 
     urls = pages_showing(story)
     search = reverse("complaints:list") + "?q=nobody"  # the excerpt shows the words around the match
@@ -153,7 +147,7 @@ def test_a_redacted_phone_number_is_gone_from_every_kept_page_at_once(story, mod
 
 
 def test_a_withdrawn_complaint_is_a_tombstone_for_the_next_visitor(story, committed):
-    from complaints.services import complaint_withdraw
+    from complaints.services.lifecycle import complaint_withdraw
 
     urls = pages_showing(story)
     keep(urls)
@@ -169,8 +163,9 @@ def test_a_withdrawn_complaint_is_a_tombstone_for_the_next_visitor(story, commit
 def test_a_hidden_comment_or_company_message_is_gone_at_once(story, moderator, other_member, committed):
     from companies.models import Representative
     from complaints.models import Message
-    from complaints.moderation import moderation_hide
-    from complaints.services import comment_post, message_post
+    from complaints.services.moderation import moderation_hide
+    from complaints.services.participation import comment_post
+    from complaints.services.thread import message_post
     from complaints.tests.factories import UserFactory
 
     rep = UserFactory()
@@ -190,7 +185,7 @@ def test_a_hidden_comment_or_company_message_is_gone_at_once(story, moderator, o
 
 
 def test_a_complaint_moved_to_another_company_moves_on_every_kept_page(story, moderator, committed):
-    from complaints.moderation import moderation_move
+    from complaints.services.moderation import moderation_move
 
     old = story.company
     new = CompanyFactory(name="Beeline", slug="beeline", industry=old.industry)
@@ -206,7 +201,7 @@ def test_a_complaint_moved_to_another_company_moves_on_every_kept_page(story, mo
 
 
 def test_two_merged_companies_show_as_one_at_once(story, moderator, committed):
-    from complaints.moderation import moderation_merge
+    from complaints.services.moderation import moderation_merge
 
     source = story.company
     target = CompanyFactory(name="2KOM Moscow", slug="2kom-moscow", industry=source.industry)
@@ -222,7 +217,7 @@ def test_two_merged_companies_show_as_one_at_once(story, moderator, committed):
 
 
 def test_an_approved_complaint_is_on_the_kept_lists_at_once(settings, company, moderator, committed):
-    from complaints.moderation import moderation_approve
+    from complaints.services.moderation import moderation_approve
 
     settings.PREMODERATION = {"all"}
     pending = make_published(company=company, title="Router dead for weeks", story=STORY)
@@ -234,7 +229,7 @@ def test_an_approved_complaint_is_on_the_kept_lists_at_once(settings, company, m
 
 
 def test_a_rejection_moves_the_public_version(settings, company, moderator, committed):
-    from complaints.moderation import moderation_reject
+    from complaints.services.moderation import moderation_reject
     from core.public_content import public_version
 
     settings.PREMODERATION = {"all"}
@@ -250,7 +245,7 @@ def test_an_ordinary_answer_leaves_the_kept_pages_alone(story, committed):
     # Only changes into or out of public view move the version: the kept pages keep serving.
     from companies.models import Representative
     from complaints.models import Message
-    from complaints.services import message_post
+    from complaints.services.thread import message_post
     from complaints.tests.factories import UserFactory
     from core.public_content import public_version
 

@@ -27,19 +27,14 @@ from companies.models import Representative
 from companies.services import reply_template_save
 from companies.tests.factories import CompanyFactory
 from complaints.evidence import Evidence
-from complaints.incidents import incident_link, incident_open, incident_update
 from complaints.models import Message
-from complaints.moderation import flag_create, moderation_set_contact
-from complaints.moderation_views import QUEUE_LISTS
-from complaints.services import (
-    comment_post,
-    company_follow_toggle,
-    complaint_evaluate,
-    complaint_withdraw,
-    message_post,
-    offer_respond,
-)
+from complaints.services.incidents import incident_link, incident_open, incident_update
+from complaints.services.lifecycle import complaint_withdraw
+from complaints.services.moderation import flag_create, moderation_set_contact
+from complaints.services.participation import comment_post, company_follow_toggle
+from complaints.services.thread import complaint_evaluate, message_post, offer_respond
 from complaints.tests.factories import UserFactory, make_draft, make_published
+from complaints.views.moderation import QUEUE_LISTS
 from complaints_site.tests.language_client import LanguageClient
 
 VNU_JAR = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -140,7 +135,7 @@ def _pages(w) -> dict[str, list[str]]:
                    reverse("complaints:withdraw", args=[w.complaint.pk]), reverse("complaints:mine")],
         "rep": [w.incident.get_absolute_url(), reverse("complaints:incident_new", args=[w.x.slug]),
                 (reverse("complaints:incident_new", args=[w.x.slug]), {"title": "", "started_at": "soon"}),
-                w.complaint.get_absolute_url(), w.x.get_absolute_url(), reverse("companies:business"),
+                w.complaint.get_absolute_url(), w.x.get_absolute_url(), reverse("complaints:business"),
                 reverse("companies:team", args=[w.x.slug]), reverse("companies:templates", args=[w.x.slug]),
                 reverse("api:tokens", args=[w.x.slug]), reverse("api:webhooks", args=[w.x.slug]),
                 # A refused token and a refused address, with their reasons.
@@ -149,7 +144,7 @@ def _pages(w) -> dict[str, list[str]]:
                 # Public words with personal data: the warning at the text, and the box to send anyway.
                 (reverse("complaints:message", args=[w.complaint.pk]),
                  {"as": "company", "kind": "answer", "body": "Call +7 999 555-11-22"})],
-        "other_rep": [w.complaint.get_absolute_url(), reverse("companies:business")],
+        "other_rep": [w.complaint.get_absolute_url(), reverse("complaints:business")],
         "moderator": [w.complaint.get_absolute_url(), reverse("complaints:moderation_queue"),
                       *[reverse("complaints:moderation_queue") + f"?show={shown}" for shown in QUEUE_LISTS[1:]],
                       reverse("complaints:moderation_item", args=["complaint", w.complaint.pk]),

@@ -57,8 +57,8 @@ def test_a_notification_links_to_the_readers_language(company, member, mailoutbo
     from django.utils import translation
 
     from complaints.models import MemberPreferences
-    from complaints.notifications import delivery_set
-    from complaints.services import message_post
+    from complaints.services.notifications import delivery_set
+    from complaints.services.thread import message_post
     from complaints.tests.factories import make_published, make_representative
 
     MemberPreferences.objects.update_or_create(user=member, defaults={"language": "sv"})

@@ -12,9 +12,9 @@ from django.utils import translation
 from companies.models import Industry
 from companies.tests.factories import CompanyFactory
 from complaints.models import MemberPreferences
-from complaints.moderation import moderation_hide, moderation_reject
-from complaints.notifications import notify
-from complaints.services import member_language_set
+from complaints.services.moderation import moderation_hide, moderation_reject
+from complaints.services.notifications import notify
+from complaints.services.participation import member_language_set
 from complaints.tests.factories import PASSWORD, UserFactory, make_published
 from complaints_site.allauth_messages import ALLAUTH_MESSAGES
 from complaints_site.tests.language_client import in_language

@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 
 from companies.models import Scorecard
-from companies.scorecards import scorecard_refresh
 from complaints.models import Complaint
-from complaints.moderation import moderation_hide
+from complaints.services.moderation import moderation_hide
+from complaints.services.scorecards import scorecard_refresh
 from complaints.tests.factories import make_draft, make_published
 from complaints_site import seo
 

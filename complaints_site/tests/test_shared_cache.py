@@ -43,8 +43,8 @@ print(json.dumps({{"complaint": complaint.get_absolute_url(), "company": company
 ACT = """
 from django.contrib.auth import get_user_model
 from complaints.models import Complaint
-from complaints.moderation import moderation_hide, moderation_redact, moderation_restore
-from complaints.services import complaint_withdraw
+from complaints.services.moderation import moderation_hide, moderation_redact, moderation_restore
+from complaints.services.lifecycle import complaint_withdraw
 
 moderator = get_user_model().objects.get(username="moderator")
 complaint = Complaint.objects.get(pk={pk})

@@ -19,10 +19,10 @@ from django_tasks_db.management.commands.db_worker import Worker as DatabaseWork
 from django_tasks_db.models import DBTaskResult
 
 from companies.models import PendingScorecardRefresh, Scorecard
-from companies.scorecards import refresh_scorecard_task, schedule_scorecard_refresh
 from complaints.models import Message, Notification
-from complaints.notifications import send_notification
-from complaints.services import message_post
+from complaints.services.notifications import send_notification
+from complaints.services.scorecards import refresh_scorecard_task, schedule_scorecard_refresh
+from complaints.services.thread import message_post
 from complaints.tests.factories import make_published, make_representative
 from complaints_site.models import ScheduledRun, WorkerBeat
 from complaints_site.scheduler import Job, queue_due_jobs

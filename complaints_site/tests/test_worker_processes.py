@@ -30,7 +30,7 @@ from django_tasks_db.models import DBTaskResult
 
 from companies.models import Scorecard
 from complaints.models import Message, Notification
-from complaints.services import message_post
+from complaints.services.thread import message_post
 from complaints.tests.factories import make_published, make_representative
 from complaints_site.models import ScheduledRun
 from complaints_site.scheduler import jobs
@@ -185,7 +185,7 @@ def test_mail_waits_while_the_mail_server_is_down_and_goes_out_once_it_is_back(r
     rep = make_representative(company, email="rep@2kom.example")
     message_post(complaint=complaint, user=rep, kind=Message.Kind.ANSWER, body="Please check your line now.")
 
-    mail_task = "complaints.notifications.send_notification"
+    mail_task = "complaints.services.notifications.send_notification"
     wait_for(lambda: DBTaskResult.objects.filter(task_path=mail_task, status="READY", run_after__gt=timezone.now())
              .exclude(worker_ids=[]).exists(), seconds=20, what="the refused mail waits for its next try")
     assert not Notification.objects.exclude(mailed_at=None).exists()
@@ -238,7 +238,7 @@ def test_readiness_shows_the_queue_waiting_without_a_worker_and_empty_after_one(
     rep = make_representative(company, email="rep@2kom.example")
     message_post(complaint=complaint, user=rep, kind=Message.Kind.ANSWER, body="We have sent an engineer.")
     queued = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
-    assert queued == ["companies.scorecards.refresh_scorecard_task", "complaints.notifications.send_notification"]
+    assert queued == ["complaints.services.notifications.send_notification", "complaints.services.scorecards.refresh_scorecard_task"]
 
     # Nobody works the queue: the tasks wait, and the oldest one ages.
     def ageing():

@@ -9,7 +9,7 @@ day closes nothing more.
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from complaints.services import complaints_close_stale
+from complaints.services.lifecycle import complaints_close_stale
 
 
 class Command(BaseCommand):

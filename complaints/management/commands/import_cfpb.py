@@ -31,11 +31,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from companies.models import Company, Industry
-from companies.scorecards import refreshes_deferred, scorecards_recompute_all
 from companies.services import company_list, unique_company_slug
 from companies.text import normalise_company_name
-from complaints import cfpb, notifications
+from complaints import cfpb
 from complaints.models import Complaint, Message, StatusChange
+from complaints.services import notifications
+from complaints.services.scorecards import refreshes_deferred, scorecards_recompute_all
 
 SYSTEM_USERNAME = "cfpb-import"
 S = Complaint.Status

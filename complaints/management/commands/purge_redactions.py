@@ -1,7 +1,9 @@
+"""`manage.py purge_redactions`: delete redacted originals past REDACTION_KEEP_DAYS."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from complaints.moderation import redactions_purge
+from complaints.services.moderation import redactions_purge
 
 
 class Command(BaseCommand):

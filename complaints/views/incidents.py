@@ -1,5 +1,5 @@
 """Incident pages: the public page with its timeline, and the forms of the people who run it or
-are hit by it. Thin: each action is a service in complaints/incidents.py."""
+are hit by it. Thin: each action is a service in complaints/services/incidents.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from companies.models import Company
 from complaints.access import represents
 from complaints.forms import GroupOfferForm, IncidentForm, IncidentLinkForm, IncidentUpdateForm
-from complaints.incidents import (
+from complaints.models import Complaint, Incident, IncidentAffected
+from complaints.services.incidents import (
     incident_group_offer,
     incident_join_toggle,
     incident_link,
@@ -22,8 +23,7 @@ from complaints.incidents import (
     incident_update,
     may_manage,
 )
-from complaints.models import Complaint, Incident, IncidentAffected
-from complaints.services import ComplaintError, PersonalDataError
+from complaints.services.lifecycle import ComplaintError, PersonalDataError
 from core.abuse import rate_limited
 
 LINKED_SHOWN = 100

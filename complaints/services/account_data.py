@@ -30,7 +30,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import RepresentationClaim, Representative
-from companies.scorecards import schedule_scorecard_refresh
 from companies.services import representative_remove
 from complaints.models import (
     Comment,
@@ -44,7 +43,9 @@ from complaints.models import (
     Suspension,
     Version,
 )
-from complaints.services import complaint_withdraw
+from complaints.services.lifecycle import complaint_withdraw
+from complaints.services.scorecards import schedule_scorecard_refresh
+from complaints.timeline import sentence
 from core.public_content import public_content_changed
 
 EXPORT_FORMAT = "complaint-portal-member-export/1"
@@ -103,7 +104,7 @@ def _complaint(complaint: Complaint, user) -> dict:
     data["timeline"] = [
         # The event as its code and parameters, and as a sentence in the export's language.
         {**_row(change, ["from_status", "to_status", "event", "params", "note", "created_at"]),
-         "what": change.sentence, "by_you": change.actor_id == user.pk}
+         "what": sentence(change), "by_you": change.actor_id == user.pk}
         for change in complaint.status_changes.all()
     ]
     # The whole conversation addressed to the author, private messages included;

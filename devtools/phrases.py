@@ -3,7 +3,7 @@
 Per language (en, ru, de, sv) and per industry ("topic"): titles, openings and
 details of a complaint; then sentences any complaint may use (the account, the
 support line, escalation, the amount, what the author wants) and the company's
-side of the thread. `complaints.generate` expands the slots in braces into
+side of the thread. `devtools.generate` expands the slots in braces into
 pools of finished sentences once per run and composes texts from them.
 
 Slots: {company} and {amount} are filled per complaint, and so are those of
@@ -17,7 +17,7 @@ language (Russian "5–20 дней", "5–9 лет").
 The texts are written so that the word forms vary naturally ("charged",
 "charges", "charging"; "платёж", "платежи", "платежей"; "kundtjänst",
 "kundtjänsten"), and so that most complaints of a language mention its common
-word (COMMON_WORDS in complaints.generate) without it being forced in.
+word (COMMON_WORDS in devtools.generate) without it being forced in.
 """
 
 TOPICS = ("internet", "mobile", "bank", "shop", "electronics", "delivery", "energy", "airline")

@@ -13,10 +13,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from companies.models import Company
-from complaints.company_contact import claim_company, stop_company, stop_link_company
 from complaints.forms import DeliveryForm
 from complaints.models import CompanyFollow, Complaint, Follow, Notification, Topic
-from complaints.notifications import (
+from complaints.services.company_contact import claim_company, stop_company, stop_link_company
+from complaints.services.lifecycle import ComplaintError
+from complaints.services.notifications import (
     deliveries,
     delivery_set,
     headline,
@@ -27,7 +28,7 @@ from complaints.notifications import (
     unsubscribe,
     unsubscribe_read,
 )
-from complaints.services import ComplaintError, company_follow_toggle
+from complaints.services.participation import company_follow_toggle
 from complaints.sorts import NOTIFICATION_SORT
 from core.i18n_urls import localized_url
 from core.paging import keyset_page_or_first
@@ -162,7 +163,7 @@ def _topic_label(scope: str) -> str:
     return Topic(scope).label if scope in Topic.values else ""
 
 
-# A company's public complaint address (complaints/company_contact.py): its two links.
+# A company's public complaint address (complaints/services/company_contact.py): its two links.
 
 @require_safe
 def company_contact_claim(request, token):

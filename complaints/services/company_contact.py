@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from companies.models import Company, ContactState, Representative
 from complaints.models import CompanyContactMail, Complaint
-from complaints.notifications import render_plain_text
+from complaints.services.notifications import render_plain_text
 
 DAILY = timedelta(days=1)
 CLAIM_LINK_DAYS = 30

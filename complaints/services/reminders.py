@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from companies.models import Company, Representative
 from complaints.models import Complaint, Evaluation, Notification
-from complaints.notifications import notify, notify_users, representative_ids
+from complaints.services.notifications import notify, notify_users, representative_ids
 
 REMINDER_DAYS = (2, 6)
 # A job that did not run for a while still reminds of what it missed, up to this far back;
@@ -106,7 +106,7 @@ def weekly_summaries_send(now=None) -> int:
         if Notification.objects.filter(event=event).exists():
             continue
         notify_users(template="weekly_summary", user_ids=representative_ids(company), event=event, context={
-            "company": company.name, "url": f"{settings.SITE_URL}{reverse('companies:business')}?company={company.slug}",
+            "company": company.name, "url": f"{settings.SITE_URL}{reverse('complaints:business')}?company={company.slug}",
             "site_name": settings.SITE_NAME, **company_week(company, now),
         })
     return companies.count()

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from complaints.access import CONVERSATION_STATUSES, represents
 from complaints.models import Complaint, Incident, IncidentAffected, IncidentUpdate, Message
-from complaints.notifications import company_follower_ids, notify_users
-from complaints.services import ComplaintError, message_post
+from complaints.services.lifecycle import ComplaintError
+from complaints.services.notifications import company_follower_ids, notify_users
+from complaints.services.thread import message_post
 from core.roles import is_moderator
 
 

@@ -1,7 +1,7 @@
 """`manage.py generate_data --complaints N --companies M`: realistic benchmark data in bulk.
 
 Adds companies, members and complaints with their whole history to what is
-there (complaints.generate says what and how); with --seed the same database
+there (devtools.generate says what and how); with --seed the same database
 gets the same data. Progress goes to stderr: one line rewritten in place on a
 terminal, a line every tenth of the way otherwise. At the end it prints what
 was created, how long each part took, and the words a search benchmark can
@@ -12,7 +12,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from complaints.generate import GenerateError, benchmark_data_generate, default_members, search_words
+from devtools.generate import GenerateError, benchmark_data_generate, default_members, search_words
 
 
 class Command(BaseCommand):

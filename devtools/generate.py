@@ -48,9 +48,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from companies.models import Company, CompanySlugRedirect, Industry, Representative
-from companies.scorecards import scorecards_recompute_all
 from companies.text import company_slug, normalise_company_name
-from complaints.generate_phrases import (
+from complaints.models import Complaint, Evaluation, Message, MeToo, Offer, StatusChange
+from complaints.services.scorecards import scorecards_recompute_all
+from devtools.phrases import (
     INDUSTRIES,
     OFFER_WEIGHTS,
     OUTCOME_WEIGHTS,
@@ -58,7 +59,6 @@ from complaints.generate_phrases import (
     TOPICS,
     fill_industry_translations,
 )
-from complaints.models import Complaint, Evaluation, Message, MeToo, Offer, StatusChange
 
 # What a benchmark searches for. The common word is in about nine in ten
 # complaints of its language (English: over half of all complaints); the rare

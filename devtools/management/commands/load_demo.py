@@ -1,7 +1,7 @@
 """`manage.py load_demo`: a small, believable portal to click through.
 
 Accounts, industries, companies, representatives, published complaints and
-what happened to them afterwards, from `complaints.management.demo_data`.
+what happened to them afterwards, from `devtools.demo_data`.
 Everything goes through the services a person's clicks go through
 (`complaint_submit`, `claim_decide`, `message_post`, `offer_respond`,
 `complaint_evaluate`, ...); only dates are moved into the past afterwards, so
@@ -40,13 +40,9 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from companies.models import Company, CompanyDomain, Industry, RepresentationClaim, Representative
-from companies.scorecards import refreshes_deferred, scorecards_recompute_all
 from companies.services import claim_decide, claim_submit
 from companies.text import company_slug, normalise_company_name
-from complaints import notifications
 from complaints.evidence import inspect_upload
-from complaints.generate_phrases import fill_industry_translations
-from complaints.management import demo_data
 from complaints.models import (
     Attachment,
     Comment,
@@ -58,19 +54,19 @@ from complaints.models import (
     Offer,
     StatusChange,
 )
-from complaints.services import (
-    comment_post,
+from complaints.services import notifications
+from complaints.services.lifecycle import complaint_publish, complaint_save_draft, complaint_submit
+from complaints.services.participation import comment_post, follow_toggle, me_too_toggle
+from complaints.services.scorecards import refreshes_deferred, scorecards_recompute_all
+from complaints.services.thread import (
     complaint_evaluate,
-    complaint_publish,
-    complaint_save_draft,
-    complaint_submit,
-    follow_toggle,
-    me_too_toggle,
     message_post,
     offer_confirm_delivery,
     offer_mark_delivered,
     offer_respond,
 )
+from devtools import demo_data
+from devtools.phrases import fill_industry_translations
 
 KINDS = ("accounts", "industries", "companies", "representatives", "complaints", "threads")
 

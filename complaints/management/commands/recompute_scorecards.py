@@ -1,8 +1,10 @@
+"""`manage.py recompute_scorecards`: every company's scorecard from the raw rows."""
+
 import time
 
 from django.core.management.base import BaseCommand
 
-from companies.scorecards import scorecards_recompute_all
+from complaints.services.scorecards import scorecards_recompute_all
 
 
 class Command(BaseCommand):

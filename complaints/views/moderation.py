@@ -24,7 +24,9 @@ from complaints.forms import (
     RedactForm,
 )
 from complaints.models import Comment, Complaint, Flag, Message, Redaction, Suspension, Version
-from complaints.moderation import (
+from complaints.pii import find_personal_data
+from complaints.services.lifecycle import ComplaintError, PersonalDataError
+from complaints.services.moderation import (
     complaint_edit,
     complaint_reopen_rejected,
     flag_create,
@@ -46,8 +48,6 @@ from complaints.moderation import (
     proposed_companies,
     queue_counts,
 )
-from complaints.pii import find_personal_data
-from complaints.services import ComplaintError, PersonalDataError
 from complaints.sorts import PENDING_SORT
 from complaints.transparency import transparency_report
 from core.abuse import rate_limited

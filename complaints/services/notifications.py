@@ -23,14 +23,16 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
+from django.dispatch import receiver
 from django.tasks import task
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from companies.models import Representative
+from companies.models import RepresentationClaim, Representative
 from companies.scoring import LABEL_CHOICES
+from companies.signals import claim_decided
 from complaints.models import (
     DEFAULT_DELIVERY,
     CompanyFollow,
@@ -375,3 +377,14 @@ def follower_ids(complaint) -> list[int]:
 
 def company_follower_ids(company_id) -> list[int]:
     return list(CompanyFollow.objects.filter(company_id=company_id).values_list("user_id", flat=True))
+
+
+@receiver(claim_decided)
+def notify_claimant(sender, claim, **kwargs) -> None:
+    """A representation request was decided: the person who asked is told, with the reason."""
+    context = {
+        "company": claim.company.name, "approved": claim.status == RepresentationClaim.Status.APPROVED,
+        "reason": claim.reason, "url": settings.SITE_URL + reverse("complaints:business"),
+        "site_name": settings.SITE_NAME,
+    }
+    notify_users(template="claim_decided", user_ids=[claim.user_id], context=context)

@@ -1,49 +1,38 @@
-import json
+"""Complaint pages: the list and search, filing with a preview, the complaint's page, its evidence files,
+the author's own list, reopening and withdrawing."""
+
 
 from allauth.account.decorators import verified_email_required
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.validators import slug_unicode_re
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from companies.models import Company, ReplyTemplate, Representative
 from complaints.access import Viewer, standing_of
-from complaints.account_data import DeleteAccountForm, member_delete, member_export
 from complaints.filters import ComplaintFilter
 from complaints.forms import (
     AuthorReplyForm,
     CommentForm,
     CompanyMessageForm,
     ComplaintForm,
-    EvaluationForm,
-    OfferReasonForm,
     WithdrawForm,
 )
-from complaints.models import Attachment, Comment, Complaint, Message, Offer
+from complaints.models import Attachment, Comment, Complaint, Message
+from complaints.pii import find_personal_data
 from complaints.search import results_page
-from complaints.services import (
-    CallbackTimeError,
+from complaints.services.lifecycle import (
     ComplaintError,
-    PersonalDataError,
-    comment_post,
-    complaint_evaluate,
     complaint_reopen,
     complaint_save_draft,
     complaint_withdraw,
-    follow_toggle,
-    me_too_toggle,
-    message_post,
-    offer_confirm_delivery,
-    offer_mark_delivered,
-    offer_respond,
 )
-from complaints.services import complaint_submit as submit_service
+from complaints.services.lifecycle import complaint_submit as submit_service
 from complaints.sorts import MINE_SORT
 from core.abuse import limit, rate_limited
 from core.paging import keyset_page_or_first
@@ -52,7 +41,7 @@ from core.visitor_cache import cache_for_visitors, keep_for_members
 COMPLAINTS_PER_PAGE = 20
 
 
-def _complaint_for(request, pk, *, tombstone_ok=False, standing=None) -> tuple[Complaint, Viewer]:
+def complaint_for(request, pk, *, tombstone_ok=False, standing=None) -> tuple[Complaint, Viewer]:
     """The complaint and what this person may do with it; 404 if they may not see it."""
     user = request.user
     if user.is_authenticated and standing is None:
@@ -154,8 +143,6 @@ def complaint_preview(request, pk):
     complaint = _own_draft(request, pk)
     if not complaint.is_draft:
         return redirect(complaint)
-    from complaints.pii import find_personal_data
-
     context = _detail_context(request, complaint)
     # Warn before publishing: such a story waits for a moderator, who may redact it.
     context["personal_data"] = find_personal_data(f"{complaint.title}\n{complaint.story}")
@@ -181,7 +168,7 @@ def complaint_submit(request, pk):
 
 @require_safe
 def complaint_redirect(request, pk):
-    complaint, _viewer = _complaint_for(request, pk, tombstone_ok=True)
+    complaint, _viewer = complaint_for(request, pk, tombstone_ok=True)
     return redirect(complaint, permanent=False)
 
 
@@ -198,7 +185,7 @@ def complaint_detail(request, pk, slug):
 
 
 def _complaint_detail(request, pk, slug, standing):
-    complaint, viewer = _complaint_for(request, pk, tombstone_ok=True, standing=standing)
+    complaint, viewer = complaint_for(request, pk, tombstone_ok=True, standing=standing)
     if complaint.is_draft:
         return redirect("complaints:preview", pk=complaint.pk)
     if slug != complaint.slug:
@@ -206,10 +193,10 @@ def _complaint_detail(request, pk, slug, standing):
     if not viewer.can_see:
         last_change = complaint.status_changes.last()
         return render(request, "complaints/tombstone.html", {"complaint": complaint, "change": last_change})
-    return _complaint_page(request, complaint, viewer)
+    return complaint_page(request, complaint, viewer)
 
 
-def _complaint_page(request, complaint, viewer, **bound_forms):
+def complaint_page(request, complaint, viewer, **bound_forms):
     """The whole page; `bound_forms` are forms sent back with their errors, in place of empty ones."""
     context = _detail_context(request, complaint, viewer)
     if viewer.can_answer_for_company:
@@ -268,145 +255,14 @@ def _detail_context(request, complaint, viewer=None):
     return context
 
 
-def _back(complaint, anchor=""):
+def back_to(complaint, anchor=""):
     return redirect(complaint.get_absolute_url() + anchor)
 
 
 @require_POST
 @login_required
-@rate_limited("post_message")
-def message_post_view(request, pk):
-    complaint, viewer = _complaint_for(request, pk)
-    as_company = request.POST.get("as") == "company"
-    if not (viewer.is_representative if as_company else viewer.is_author):
-        raise PermissionDenied
-    if not viewer.thread_open:
-        # A draft or a closed complaint has no form to show the errors in: say why, as for a valid form.
-        messages.error(request, _("This complaint is closed for new messages."))
-        return _back(complaint, "#thread")
-    form = (CompanyMessageForm if as_company else AuthorReplyForm)(request.POST)
-    if not form.is_valid():
-        return _complaint_page(request, complaint, viewer, **{"company_form" if as_company else "author_form": form})
-    data = form.cleaned_data
-    try:
-        message_post(
-            complaint=complaint, user=request.user,
-            kind=data["kind"] if as_company else Message.Kind.REPLY,
-            body=data["body"], is_private=data["is_private"],
-            callback_at=data.get("callback_at"),
-            offer=form.offer_details() if as_company else None,
-            submission_token=data.get("submission_token"),
-            send_anyway=data["send_anyway"],
-        )
-    except PersonalDataError as error:
-        form.warn_personal_data(error)
-        return _complaint_page(request, complaint, viewer, **{"company_form" if as_company else "author_form": form})
-    except ComplaintError as error:
-        # Shown in the form as sent, so what was typed is not lost.
-        at_callback = isinstance(error, CallbackTimeError) and "callback_at" in form.fields
-        form.add_error("callback_at" if at_callback else None, str(error))
-        return _complaint_page(request, complaint, viewer, **{"company_form" if as_company else "author_form": form})
-    messages.success(request, _("Your message is posted."))
-    return _back(complaint, "#thread")
-
-
-def _offer_for(request, pk) -> Offer:
-    offer = get_object_or_404(Offer.objects.select_related("complaint", "company"), pk=pk)
-    if not Viewer(request.user, offer.complaint).can_see:
-        raise Http404
-    return offer
-
-
-def _offer_action(request, pk, action, success, *, by):
-    """`by` is the one party whose step this is ("author" or "company"): anyone else gets 403."""
-    offer = _offer_for(request, pk)
-    viewer = Viewer(request.user, offer.complaint)
-    if not (viewer.is_author if by == "author" else viewer.is_representative):
-        raise PermissionDenied
-    form = OfferReasonForm(request.POST)
-    if not form.is_valid():
-        # A reason that cannot be kept refuses the step: it is never taken without the reason given.
-        messages.error(request, " ".join(f"{form['reason'].label}: {error}" for error in form.errors["reason"]))
-        return _back(offer.complaint, f"#offer-{offer.pk}")
-    reason = form.cleaned_data["reason"]
-    try:
-        action(offer, reason)
-    except ComplaintError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, success)
-    return _back(offer.complaint, f"#offer-{offer.pk}")
-
-
-@require_POST
-@login_required
-def offer_accept(request, pk):
-    return _offer_action(request, pk, lambda offer, reason: offer_respond(
-        offer=offer, user=request.user, accept=True, reason=reason), _("You accepted the offer."), by="author")
-
-
-@require_POST
-@login_required
-def offer_decline(request, pk):
-    return _offer_action(request, pk, lambda offer, reason: offer_respond(
-        offer=offer, user=request.user, accept=False, reason=reason), _("You declined the offer."), by="author")
-
-
-@require_POST
-@login_required
-def offer_delivered(request, pk):
-    return _offer_action(request, pk, lambda offer, reason: offer_mark_delivered(
-        offer=offer, user=request.user), _("The offer is marked as delivered."), by="company")
-
-
-@require_POST
-@login_required
-def offer_received(request, pk):
-    return _offer_action(request, pk, lambda offer, reason: offer_confirm_delivery(
-        offer=offer, user=request.user, received=True), _("Thank you for confirming."), by="author")
-
-
-@require_POST
-@login_required
-def offer_not_received(request, pk):
-    return _offer_action(request, pk, lambda offer, reason: offer_confirm_delivery(
-        offer=offer, user=request.user, received=False, reason=reason), _("The company has been told."), by="author")
-
-
-@login_required
-def complaint_evaluate_view(request, pk):
-    complaint, viewer = _complaint_for(request, pk)
-    if not viewer.is_author:
-        raise PermissionDenied
-    evaluation = getattr(complaint, "evaluation", None)
-    # The form that wrote the evaluation, sent again (a double click), gets the same answer as the first time.
-    repeat = request.method == "POST" and evaluation is not None and evaluation.submission_token is not None and (
-        request.POST.get("submission_token") == str(evaluation.submission_token)
-    )
-    if not viewer.can_evaluate and not repeat:
-        messages.error(request, _("This complaint cannot be evaluated now."))
-        return redirect(complaint)
-    if request.method == "POST":
-        form = EvaluationForm(request.POST, instance=evaluation)
-        if form.is_valid():
-            try:
-                complaint_evaluate(complaint=complaint, user=request.user, data=form.evaluation_data(),
-                                   submission_token=form.cleaned_data["submission_token"])
-            except ComplaintError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, _("Thank you. Your evaluation is published."))
-            return _back(complaint, "#evaluation")
-    else:
-        form = EvaluationForm(instance=evaluation)
-    return render(request, "complaints/evaluate.html", {"complaint": complaint, "form": form,
-                                                         "changing": evaluation is not None})
-
-
-@require_POST
-@login_required
 def complaint_reopen_view(request, pk):
-    complaint, viewer = _complaint_for(request, pk)
+    complaint, viewer = complaint_for(request, pk)
     if not viewer.is_author:
         raise PermissionDenied
     try:
@@ -420,7 +276,7 @@ def complaint_reopen_view(request, pk):
 
 @login_required
 def complaint_withdraw_view(request, pk):
-    complaint, viewer = _complaint_for(request, pk)
+    complaint, viewer = complaint_for(request, pk)
     if not viewer.is_author:
         raise PermissionDenied
     form = WithdrawForm(request.POST or None)
@@ -433,56 +289,6 @@ def complaint_withdraw_view(request, pk):
             messages.success(request, _("Your complaint is withdrawn."))
         return redirect(complaint)
     return render(request, "complaints/withdraw.html", {"complaint": complaint, "form": form})
-
-
-@require_POST
-@verified_email_required  # like filing: an unconfirmed account could be anyone's
-@rate_limited("me_too")
-def me_too_view(request, pk):
-    complaint, _viewer = _complaint_for(request, pk)
-    try:
-        me_too_toggle(complaint=complaint, user=request.user)
-    except ComplaintError as error:
-        messages.error(request, str(error))
-    return redirect(complaint)
-
-
-@require_POST
-@verified_email_required
-def follow_view(request, pk):
-    complaint, _viewer = _complaint_for(request, pk)
-    try:
-        following = follow_toggle(complaint=complaint, user=request.user)
-    except ComplaintError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("You follow this complaint.") if following else _("You no longer follow it."))
-    return redirect(complaint)
-
-
-@require_POST
-@login_required
-@rate_limited("comment")
-def comment_post_view(request, pk):
-    complaint, viewer = _complaint_for(request, pk)
-    if not viewer.can_take_part:
-        # A draft, say, has no comment form to show the errors in: say why, as for a valid form.
-        messages.error(request, _("Only members can comment on a public complaint."))
-        return _back(complaint, "#comments")
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        return _complaint_page(request, complaint, viewer, comment_form=form)
-    try:
-        comment = comment_post(complaint=complaint, user=request.user, body=form.cleaned_data["body"],
-                               submission_token=form.cleaned_data.get("submission_token"),
-                               send_anyway=form.cleaned_data["send_anyway"])
-    except PersonalDataError as error:
-        form.warn_personal_data(error)
-        return _complaint_page(request, complaint, viewer, comment_form=form)
-    except ComplaintError as error:
-        form.add_error(None, str(error))  # shown in the form as sent, so what was typed is not lost
-        return _complaint_page(request, complaint, viewer, comment_form=form)
-    return _back(complaint, f"#comment-{comment.pk}")  # a repeated form lands on the same comment
 
 
 @login_required
@@ -516,32 +322,3 @@ def evidence(request, pk):
     # Never "public": a shared cache would keep serving it after a moderator hides the complaint.
     response["Cache-Control"] = "private, max-age=3600" if attachment.complaint.is_public else "private, no-store"
     return response
-
-
-# The member's own data: take it away, or delete the account.
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def my_data(request):
-    """The page; its form POSTs (with the CSRF token) to download everything as my-data.json."""
-    if request.method == "POST":
-        data = json.dumps(member_export(request.user), ensure_ascii=False, indent=2)
-        response = HttpResponse(data.encode(), content_type="application/json")
-        response["Content-Disposition"] = 'attachment; filename="my-data.json"'
-        response["Cache-Control"] = "private, no-store"
-        return response
-    return render(request, "complaints/my_data.html")
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def delete_account(request):
-    """Asks for the password again; then the account goes and the member is signed out."""
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        member_delete(user=request.user, withdraw_complaints=form.cleaned_data["withdraw_complaints"])
-        logout(request)
-        messages.success(request, _("Your account is deleted. Thank you for having been part of the portal."))
-        return redirect("home")
-    public = Complaint.objects.by_author(request.user).public().count()
-    return render(request, "complaints/delete_account.html", {"form": form, "public_count": public})

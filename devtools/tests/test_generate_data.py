@@ -10,8 +10,8 @@ from django.db.models import Count, F
 
 from companies.models import Company, Representative, Scorecard
 from companies.text import normalise_company_name
-from complaints.generate import COMMON_WORDS, RARE_COMPLAINTS, RARE_WORD, search_words
 from complaints.models import Complaint, Evaluation, Message, MeToo, Offer, StatusChange
+from devtools.generate import COMMON_WORDS, RARE_COMPLAINTS, RARE_WORD, search_words
 
 S = Complaint.Status
 TERMINAL_WITHOUT_WAITING = {S.RESOLVED, S.UNRESOLVED, S.CLOSED, S.WITHDRAWN, S.PENDING, S.REJECTED}

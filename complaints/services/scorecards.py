@@ -1,4 +1,4 @@
-"""Keeping every company's scorecard current.
+"""Keeping every company's scorecard current, from its complaints, and drawing its charts.
 
 Figures are stored, not computed per page view. Any service that changes a
 complaint in a way the figures see (publish, answer, offer, evaluation, reopen,
@@ -20,9 +20,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.tasks import task
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
+from companies.charts import bar_chart, month_label
 from companies.models import Company, PendingScorecardRefresh, Scorecard
 from companies.scoring import Rate, rating_rate, reputation_score
+from complaints.models import Complaint, Evaluation, Offer
+from complaints.services.notifications import company_follower_ids, notify_users
 from core.public_content import public_content_changed
 
 WINDOW_MONTHS = {Scorecard.Window.LAST_12_MONTHS: 12, Scorecard.Window.LAST_6_MONTHS: 6, Scorecard.Window.ALL_TIME: None}
@@ -48,8 +53,6 @@ def window_start(window: str, now: datetime) -> datetime | None:
 
 def company_figures(company_id: int, window: str, now: datetime) -> dict:
     """The raw counts for one company and window, straight from the complaint rows."""
-    from complaints.models import Complaint, Evaluation, Offer
-
     complaints = Complaint.objects.public().filter(company_id=company_id)
     start = window_start(window, now)
     if start is not None:
@@ -123,8 +126,6 @@ def _monthly(company_id: int, window: str, now: datetime) -> dict:
 
 def monthly_figures(company_id: int, now: datetime) -> list[dict]:
     """Complaints and answered complaints per month over the last 12 months, oldest first."""
-    from complaints.models import Complaint
-
     start = month_start(now, 11)
     rows = (
         Complaint.objects.public().filter(company_id=company_id, published_at__gte=start)
@@ -202,8 +203,6 @@ def scorecard_refresh(*, company_id: int, now: datetime | None = None) -> None:
 
 def scorecards_recompute_all(*, now: datetime | None = None) -> int:
     """Recompute every company from the raw rows, then re-score all against fresh priors."""
-    from complaints.models import Complaint
-
     now = now or timezone.now()
     has_complaints = Exists(Complaint.objects.filter(company=OuterRef("pk")))
     company_ids = list(Company.objects.filter(has_complaints).values_list("pk", flat=True))
@@ -226,8 +225,6 @@ def _label_changed(company_id: int, previous: str, label: str) -> None:
     """Tell the company's followers when its label for the last 12 months changes to another one."""
     if label == previous or not label:
         return
-    from complaints.notifications import company_follower_ids, notify_users  # complaints builds on companies
-
     company = Company.objects.get(pk=company_id)
     notify_users(template="company_label", user_ids=company_follower_ids(company_id), context={
         "company": company.name, "label_code": label, "previous_code": previous,
@@ -281,3 +278,37 @@ def request_refresh(company_id: int) -> bool:
     except IntegrityError:
         return False  # a refresh is already waiting, and it will see this change
     return True
+
+
+def scorecard_charts(card) -> list:
+    """The company page's charts, from stored figures only."""
+    charts = []
+    if card.monthly:
+        charts.append(bar_chart(
+            _("Complaints per month"),
+            [(month_label(m["month"]), m["complaints"], f'{month_label(m["month"])}: {m["complaints"]}')
+             for m in card.monthly],
+        ))
+        charts.append(bar_chart(
+            _("Share answered per month"),
+            [(month_label(m["month"]),
+              round(100 * m["answered"] / m["complaints"]) if m["complaints"] else 0,
+              f'{month_label(m["month"])}: '
+              + (f'{round(100 * m["answered"] / m["complaints"])}% ({m["answered"]}/{m["complaints"]})'
+                 if m["complaints"] else "—"))
+             for m in card.monthly],
+            max_value=100, unit="%",
+        ))
+    averages = card.factor_averages()
+    if averages:
+        labels = {name: capfirst(str(Evaluation._meta.get_field(name).verbose_name)) for name in Evaluation.FACTORS}
+        charts.append(bar_chart(
+            _("Service factors, average of 5"),
+            [(labels[name], round(avg, 1), f"{labels[name]}: {avg:.1f} / 5 (n = {n})")
+             for name, (avg, n) in averages.items()],
+            max_value=5,
+        ))
+    return charts
+
+
+# Companies listed per ranking of the industry page; the directory lists all of them.

@@ -24,7 +24,6 @@ from companies.models import (
     Representative,
     Scorecard,
 )
-from companies.scorecards import schedule_scorecard_refresh
 from companies.text import normalise_company_name
 from complaints.models import (
     Comment,
@@ -38,20 +37,21 @@ from complaints.models import (
     Suspension,
     Version,
 )
-from complaints.notifications import notify
 from complaints.pii import has_personal_data
-from complaints.services import (
+from complaints.services.lifecycle import (
     ComplaintError,
-    _locked,
-    _move,
-    _publish,
-    _timeline,
     ensure_can_post,
     hold_for_personal_data,
-    message_announce,
+    locked,
+    move,
     new_personal_data,
+    publish,
+    record_event,
     title_personal_data_message,
 )
+from complaints.services.notifications import notify
+from complaints.services.scorecards import schedule_scorecard_refresh
+from complaints.services.thread import message_announce
 from core.paging import counts
 from core.public_content import public_content_changed
 from core.roles import is_moderator
@@ -97,7 +97,7 @@ def _item_targets(item) -> dict:
 
 def _public_note(complaint: Complaint, event: str, params: dict | None = None) -> None:
     """A timeline row for a moderation action that does not change the status (no moderator named)."""
-    _timeline(complaint.pk, status=complaint.status, event=event, params=params)
+    record_event(complaint.pk, status=complaint.status, event=event, params=params)
 
 
 def _flags_of(item):
@@ -125,11 +125,11 @@ def moderation_approve(*, complaint: Complaint, moderator, reason: str = "ok", n
     """Publish a complaint that waited for review."""
     _require_moderator(moderator)
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = locked(complaint)
         if complaint.status != Complaint.Status.PENDING:
             raise ComplaintError(_("This complaint is no longer waiting for review: another moderator has already "
                                    "decided."))
-        _publish(complaint, actor=None, event=Event.PUBLISHED_AFTER_REVIEW)
+        publish(complaint, actor=None, event=Event.PUBLISHED_AFTER_REVIEW)
         _record(actor=moderator, action=ModerationAction.Action.APPROVE, reason=reason, note=note, complaint=complaint)
         notify(template="moderation_approved", users=[complaint.author_id], complaint=complaint)
     return complaint
@@ -139,12 +139,12 @@ def moderation_reject(*, complaint: Complaint, moderator, reason: str, note: str
     """Refuse a pending complaint; the author is told why and may edit and resubmit once."""
     _require_moderator(moderator)
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = locked(complaint)
         if complaint.status != Complaint.Status.PENDING:
             raise ComplaintError(_("This complaint is no longer waiting for review: another moderator has already "
                                    "decided."))
         _reason_label(reason)  # refuses an unknown reason before anything changes
-        _move(complaint, to=Complaint.Status.REJECTED, actor=None, event=Event.REJECTED, params={"reason": reason})
+        move(complaint, to=Complaint.Status.REJECTED, actor=None, event=Event.REJECTED, params={"reason": reason})
         complaint.save()
         public_content_changed()
         _record(actor=moderator, action=ModerationAction.Action.REJECT, reason=reason, note=note, complaint=complaint)
@@ -156,17 +156,13 @@ def moderation_reject(*, complaint: Complaint, moderator, reason: str, note: str
 def complaint_reopen_rejected(*, complaint: Complaint, user) -> Complaint:
     """The author takes a rejected complaint back as a draft to edit and resubmit (once)."""
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = locked(complaint)
         if complaint.author_id != user.pk:
             raise ComplaintError(_("Only the author can do this."))
         if complaint.status != Complaint.Status.REJECTED or complaint.resubmitted:
             raise ComplaintError(_("This complaint cannot be resubmitted."))
         ensure_can_post(user)
-        StatusChange.objects.create(
-            complaint=complaint, from_status=complaint.status, to_status=Complaint.Status.DRAFT, actor=user,
-            event=Event.TAKEN_BACK,
-        )
-        complaint.status = Complaint.Status.DRAFT
+        move(complaint, to=Complaint.Status.DRAFT, actor=user, event=Event.TAKEN_BACK)
         complaint.resubmitted = True  # the next submission always waits for review
         complaint.save()
     return complaint
@@ -184,7 +180,7 @@ def moderation_hide(*, item, moderator, reason: str, note: str = ""):
                 raise ComplaintError(_("This complaint is already hidden."))
             previous = item.status
             _reason_label(reason)  # refuses an unknown reason before anything changes
-            _move(item, to=Complaint.Status.HIDDEN, actor=None, event=Event.HIDDEN, params={"reason": reason})
+            move(item, to=Complaint.Status.HIDDEN, actor=None, event=Event.HIDDEN, params={"reason": reason})
             item.status_before_hidden = previous
             item.save()
             notify(template="moderation_hidden", users=[item.author_id], complaint=item,
@@ -194,7 +190,7 @@ def moderation_hide(*, item, moderator, reason: str, note: str = ""):
                 raise ComplaintError(_("This is already hidden."))
             item.is_hidden = True
             item.save(update_fields=["is_hidden"])
-            public_content_changed()  # a complaint's hiding is seen to by _move
+            public_content_changed()  # a complaint's hiding is seen to by move
             _reason_label(reason)
             _public_note(item.complaint, Event.ITEM_HIDDEN, {"reason": reason})
         _close_flags(item, moderator=moderator, status=Flag.Status.UPHELD)
@@ -210,7 +206,7 @@ def moderation_restore(*, item, moderator, reason: str = "ok", note: str = ""):
         if isinstance(item, Complaint):
             if item.status != Complaint.Status.HIDDEN:
                 raise ComplaintError(_("This complaint is not hidden."))
-            _move(item, to=item.status_before_hidden or Complaint.Status.PUBLISHED, actor=None,
+            move(item, to=item.status_before_hidden or Complaint.Status.PUBLISHED, actor=None,
                   event=Event.RESTORED)
             item.status_before_hidden = ""
             item.text_held = False
@@ -331,7 +327,7 @@ def moderation_move(*, complaint: Complaint, company: Company, moderator, reason
     """Move a complaint to the company it is really about; both records change."""
     _require_moderator(moderator)
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = locked(complaint)
         old = complaint.company
         if old.pk == company.pk:
             raise ComplaintError(_("The complaint is already about this company."))
@@ -450,7 +446,7 @@ def moderation_edit_company(*, company: Company, moderator, name: str, website: 
 
 def moderation_set_contact(*, company: Company, moderator, email: str, note: str = "") -> Company:
     """Record (or, with an empty address, remove) a company's public complaint address; recording
-    it again starts mailing again after a stop or a refusal (complaints/company_contact.py)."""
+    it again starts mailing again after a stop or a refusal (complaints/services/company_contact.py)."""
     _require_moderator(moderator)
     email = email.strip().lower()
     with transaction.atomic():
@@ -495,7 +491,7 @@ def complaint_edit(*, complaint: Complaint, user, title: str, story: str, send_a
     """The author (for a while after publishing) or a moderator changes the words; the earlier ones are
     kept. Personal data the author adds is refused, or held for a moderator when sent anyway."""
     with transaction.atomic():
-        complaint = _locked(complaint)
+        complaint = locked(complaint)
         moderator = is_moderator(user)
         if not moderator:
             if complaint.author_id != user.pk:

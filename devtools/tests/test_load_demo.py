@@ -13,7 +13,6 @@ from django.utils.html import escape
 from companies.models import Company, CompanyDomain, Industry, RepresentationClaim, Representative, Scorecard
 from companies.scoring import MIN_EVALUATED
 from companies.tests.factories import CompanyFactory
-from complaints.management import demo_data
 from complaints.models import (
     Attachment,
     Comment,
@@ -26,6 +25,7 @@ from complaints.models import (
     StatusChange,
 )
 from core.roles import is_moderator
+from devtools import demo_data
 
 DEMO_LOGINS = [
     ("member@example.com", "demo-member-pass"),
@@ -211,7 +211,7 @@ def test_cyrillic_company_page_shows_its_complaints(demo, client):
     complaints = Complaint.objects.public().for_company(company)
     assert complaints.count() >= 2
 
-    response = client.get(reverse("companies:detail", kwargs={"slug": company.slug}))
+    response = client.get(reverse("complaints:company", kwargs={"slug": company.slug}))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -361,7 +361,7 @@ def test_the_company_accounts_business_inbox_lists_its_complaints(demo, client):
     client.force_login(get_user_model().objects.get(email="company@example.com"))
     ours = Complaint.objects.filter(company__name__in=["2KOM", "Deltacom"])
 
-    response = client.get(reverse("companies:business"))
+    response = client.get(reverse("complaints:business"))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -369,7 +369,7 @@ def test_the_company_accounts_business_inbox_lists_its_complaints(demo, client):
         assert escape(complaint.title) in page
     assert "Replacement phone shipped to an old address" not in page
 
-    overdue = client.get(reverse("companies:business"), {"view": "overdue"})
+    overdue = client.get(reverse("complaints:business"), {"view": "overdue"})
     assert overdue.status_code == 200
     assert "Still billed for a fax line" in overdue.content.decode()
     assert "Десять дней без интернета" not in overdue.content.decode()
