@@ -18,7 +18,6 @@ call ``limit(request, action)`` after validation instead.
 
 import logging
 import math
-import re
 import secrets
 import time
 from functools import wraps
@@ -206,7 +205,6 @@ login = LoginView.as_view()
 
 BOT_ERROR = _("Please take a moment to check the form and send it again.")
 _STAMP_SALT = "complaints.abuse.form-started"  # kept from where it was written first: stamps stay valid
-_RENDERED_STAMP = re.compile(rb'name="form_started" value="([^"]+)"')
 # A stamp is good for this long; its used nonce is remembered (in the shared cache) as long.
 STAMP_MAX_AGE = 24 * 3600
 
@@ -226,17 +224,13 @@ def _stamp_parts(stamp: str) -> tuple[str, str]:
     return form_name, nonce
 
 
-def restamp(html: bytes) -> bytes:
-    """A kept page's forms with their times signed now, as if the page had just been rendered."""
-
-    def fresh(match):
-        try:
-            form_name, _nonce = _stamp_parts(match.group(1).decode())
-        except signing.BadSignature:
-            return match.group(0)
-        return b'name="form_started" value="' + _stamp(form_name).encode() + b'"'
-
-    return _RENDERED_STAMP.sub(fresh, html)
+def restamped(stamp: str) -> str:
+    """A kept page's form time signed now, as if the page had just been rendered (a foreign value stays)."""
+    try:
+        form_name, _nonce = _stamp_parts(stamp)
+    except signing.BadSignature:
+        return stamp
+    return _stamp(form_name)
 
 
 class HumanCheckMixin(forms.Form):

@@ -1,6 +1,5 @@
 """A random token in every rendered form, so that a form sent twice (a double click, a retry) counts once."""
 
-import re
 import uuid
 
 from django import forms
@@ -40,11 +39,3 @@ class TokenMixin(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["submission_token"].initial = uuid.uuid4()
-
-
-_RENDERED_TOKEN = re.compile(rb'name="submission_token" value="[^"]*"')
-
-
-def fresh_submission_tokens(html: bytes) -> bytes:
-    """A kept page's forms with tokens of their own, so two people never share one."""
-    return _RENDERED_TOKEN.sub(lambda _match: f'name="submission_token" value="{uuid.uuid4()}"'.encode(), html)

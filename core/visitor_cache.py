@@ -31,6 +31,7 @@ then on no web process finds the old copies, which simply expire.
 
 import hashlib
 import re
+import uuid
 from functools import wraps
 
 from django.conf import settings
@@ -42,14 +43,15 @@ from django.utils.cache import patch_cache_control
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
-from core.abuse import restamp
-from core.forms import fresh_submission_tokens
+from core.abuse import restamped
 from core.public_content import public_version
 from core.roles import is_moderator_for_header
 
 KEPT_HEADERS = ("Content-Type", "Content-Language")
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
-TOKEN_PLACEHOLDER = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
+# What differs between two members' copies of one page: the CSRF token, each form's submission
+# token (core.forms) and its signed time (core.abuse); all put in afresh, in one pass.
+PERSONAL = re.compile(rb'name="(csrfmiddlewaretoken|submission_token|form_started)" value="([^"]*)"')
 # The header's count of unread notifications is each member's own, like the token.
 UNREAD = re.compile(rb"<!--unread-->.*?<!--/unread-->", re.DOTALL)
 UNREAD_PLACEHOLDER = b"<!--unread-->\x00unread\x00<!--/unread-->"
@@ -179,7 +181,7 @@ def _member_copy(request, key, render, seconds, may_keep=lambda content: True):
     response = render()
     if _keepable(response) and may_keep(response.content):
         headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-        kept = UNREAD.sub(UNREAD_PLACEHOLDER, TOKEN.sub(TOKEN_PLACEHOLDER, response.content), count=1)
+        kept = UNREAD.sub(UNREAD_PLACEHOLDER, response.content, count=1)
         cache.set(key, (kept, headers), seconds)
     return response
 
@@ -190,12 +192,17 @@ def _badge_context(request) -> dict:
 
 
 def _own_copy(kept, request) -> HttpResponse:
-    """The kept page with this request's own values: CSRF token, unread count, form tokens and times."""
+    """The kept page with this request's own values: CSRF token, form tokens and times, unread count."""
     content, headers = kept
-    own = f'name="csrfmiddlewaretoken" value="{get_token(request)}"'.encode()
+    fresh = {
+        b"csrfmiddlewaretoken": lambda _kept: get_token(request),
+        b"submission_token": lambda _kept: str(uuid.uuid4()),
+        b"form_started": lambda kept: restamped(kept.decode()),
+    }
+    content = PERSONAL.sub(
+        lambda match: b'name="%s" value="%s"' % (match[1], fresh[match[1]](match[2]).encode()), content)
     unread = render_to_string("includes/_unread_badge.html", _badge_context(request)).strip().encode()
-    content = content.replace(TOKEN_PLACEHOLDER, own).replace(b"\x00unread\x00", b" " + unread if unread else b"")
-    content = restamp(fresh_submission_tokens(content))
+    content = content.replace(b"\x00unread\x00", b" " + unread if unread else b"")
     return _response(content, headers)
 
 
