@@ -222,7 +222,7 @@ class ComplaintForm(HumanCheckMixin, forms.ModelForm):
 
 class SendAnywayMixin(forms.Form):
     """Public words that seem to hold personal data come back with a warning at the text and this box;
-    ticked, they are sent and wait for a moderator (services.hold_for_personal_data)."""
+    ticked, they are sent and wait for a moderator (services.lifecycle.hold_for_personal_data)."""
 
     send_anyway = forms.BooleanField(
         label=_("Send anyway: a moderator checks it before others can read it"), required=False,

@@ -26,7 +26,7 @@ def transparency_report(now=None, months: int = 12) -> dict:
                   "waits": []} for key in keys}
 
     # Only a submission that waits for review passes through "pending"; one the rule lets
-    # through goes straight from draft to published (services.complaint_submit).
+    # through goes straight from draft to published (services.lifecycle.complaint_submit).
     entered_review = StatusChange.objects.filter(to_status=Complaint.Status.PENDING, created_at__gte=start)
     for created_at in entered_review.values_list("created_at", flat=True):
         rows[_month_key(created_at)]["pending"] += 1

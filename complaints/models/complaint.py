@@ -110,7 +110,7 @@ class Complaint(models.Model):
 
     # The one table of allowed status changes (DESIGN.md, "Complaint lifecycle").
     TRANSITIONS = {
-        # Straight to published when no review is needed (services.complaint_submit).
+        # Straight to published when no review is needed (services.lifecycle.complaint_submit).
         Status.DRAFT: {Status.PENDING, Status.PUBLISHED},
         Status.PENDING: {Status.PUBLISHED, Status.REJECTED, Status.WITHDRAWN},
         # The author takes a rejected complaint back to edit it, once (services.moderation).
@@ -222,7 +222,7 @@ class Complaint(models.Model):
             ),
             # The amount filter: the only filter column with no other index to narrow it.
             models.Index(fields=["amount"], condition=Q(status__in=PUBLIC_STATUS_VALUES), name="complaint_public_amount"),
-            # The business inbox (companies/selectors.py): one index per view, each holding its
+            # The business inbox (complaints/inbox.py): one index per view, each holding its
             # rows in the inbox order, so a page or a capped count reads about a page of entries.
             models.Index(F("company"), INBOX_FINISHED, INBOX_WAITED, F("id"),
                          condition=Q(status__in=PUBLIC_STATUS_VALUES), name="complaint_inbox_all"),
