@@ -194,13 +194,13 @@ def _badge_context(request) -> dict:
 def _own_copy(kept, request) -> HttpResponse:
     """The kept page with this request's own values: CSRF token, form tokens and times, unread count."""
     content, headers = kept
+    csrf_token = get_token(request).encode()  # one per request: the same in every form of the page
     fresh = {
-        b"csrfmiddlewaretoken": lambda _kept: get_token(request),
-        b"submission_token": lambda _kept: str(uuid.uuid4()),
-        b"form_started": lambda kept: restamped(kept.decode()),
+        b"csrfmiddlewaretoken": lambda _kept: csrf_token,
+        b"submission_token": lambda _kept: str(uuid.uuid4()).encode(),
+        b"form_started": lambda kept: restamped(kept.decode()).encode(),
     }
-    content = PERSONAL.sub(
-        lambda match: b'name="%s" value="%s"' % (match[1], fresh[match[1]](match[2]).encode()), content)
+    content = PERSONAL.sub(lambda match: b'name="%s" value="%s"' % (match[1], fresh[match[1]](match[2])), content)
     unread = render_to_string("includes/_unread_badge.html", _badge_context(request)).strip().encode()
     content = content.replace(b"\x00unread\x00", b" " + unread if unread else b"")
     return _response(content, headers)
