@@ -701,6 +701,17 @@ def test_industry_rankings_list_scored_companies_and_those_below_the_minimum_apa
 
 
 @pytest.mark.django_db
+def test_answer_times_read_in_one_unit_on_the_industry_and_the_company_page(client, scored_portal):
+    zeta = scored_portal["zeta"]
+    Scorecard.objects.filter(company=zeta, window="12m").update(median_answer_hours=216)
+    industry_page = squeeze_spaces(client.get(scored_portal["industry"].get_absolute_url()).content.decode())
+    company_page = squeeze_spaces(client.get(zeta.get_absolute_url()).content.decode())
+    assert "median 9 days" in industry_page and "median 1 hour<" in industry_page  # Zeta, then Beta
+    assert "<dd>9 days" in company_page
+    assert "216" not in industry_page and "216" not in company_page
+
+
+@pytest.mark.django_db
 def test_industry_rankings_show_the_top_and_link_the_directory_for_the_rest(client, scored_portal, monkeypatch):
     from companies import selectors
 
@@ -884,3 +895,7 @@ def test_the_worked_example_by_hand():
     assert (score.value, score.low, score.high, score.label) == (6.10, 5.37, 6.83, "fair")
     # And the points column adds up to the score (to rounding).
     assert sum(row["points"] for row in score_example()["rows"]) == pytest.approx(6.10, abs=0.02)
+
+
+def squeeze_spaces(html: str) -> str:
+    return re.sub(r"\s+", " ", html)

@@ -866,7 +866,7 @@ def test_the_transparency_page_counts_a_known_set_of_decisions(settings, client,
 
     html = squeeze(text_of(response))
     assert (f'<th scope="row">{this_month}</th><td>{pending_now}</td><td>1</td><td>1</td><td>1</td><td>1</td>'
-            f"<td>1</td><td>1.0 h</td>") in html
+            f"<td>1</td><td>1 hour</td>") in html
     assert f'<th scope="row">{this_month}</th><td>2</td><td>0</td><td>1</td><td>1</td><td>0</td><td>0</td>' in html
     assert '<td><a href="/companies/2kom/">2KOM</a></td><td>2</td><td>1</td><td>1</td>' in html
     assert moderator.email not in html
