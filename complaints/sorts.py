@@ -3,7 +3,8 @@
 from django.db import connections
 
 from complaints.models import INBOX_FINISHED, INBOX_WAITED
-from core.paging import COUNT_CAP, Sort, capped_count
+from core import paging
+from core.paging import Sort, capped_count
 from core.visitor_cache import kept_like_pages
 
 SORTS = {
@@ -41,6 +42,6 @@ def public_count(queryset) -> tuple[int, bool]:
                 row = cursor.fetchone()
             return row[0] if row else -1
 
-        if kept_like_pages("public-complaints-estimate", estimate) > 2 * COUNT_CAP:
-            return COUNT_CAP, True
+        if kept_like_pages("public-complaints-estimate", estimate) > 2 * paging.COUNT_CAP:
+            return paging.COUNT_CAP, True
     return capped_count(queryset)

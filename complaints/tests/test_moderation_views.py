@@ -304,7 +304,8 @@ MARKER = "QUOKKA-7731"
 
 
 def test_pending_rejected_and_hidden_complaints_appear_in_no_public_output(
-    settings, company, industry, member, other_member, moderator, django_capture_on_commit_callbacks
+    settings, company, industry, member, other_member, moderator, django_capture_on_commit_callbacks,
+    fresh_planner_statistics,
 ):
     rep = make_representative(company)
     with django_capture_on_commit_callbacks(execute=True):  # the scorecards are refreshed as in production
@@ -319,6 +320,7 @@ def test_pending_rejected_and_hidden_complaints_appear_in_no_public_output(
         hidden = make_published(author=member, company=company, title=f"Hidden {MARKER}",
                                 story=f"The story {MARKER} was hidden.")
         moderation_hide(item=hidden, moderator=moderator, reason="abuse")
+    fresh_planner_statistics()
 
     viewers = {"visitor": client_for(), "other member": client_for(other_member), "representative": client_for(rep)}
     pages = {
