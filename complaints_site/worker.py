@@ -6,6 +6,7 @@ to never lose work.
 - Each worker writes a heartbeat (WorkerBeat). A task still "running" for a worker that has been
   silent for three beats (killed, out of memory, machine gone) is put back in the queue.
 - Every log line written while a task runs names the task and its id.
+- A task queued under a path a release has moved runs under its new path (MOVED_TASKS).
 
 Tasks must therefore be idempotent: a task may run again after doing part of its work.
 """
@@ -27,6 +28,34 @@ from complaints_site.models import WorkerBeat
 logger = logging.getLogger(__name__)
 
 RUNNING, READY, FAILED = "RUNNING", "READY", "FAILED"
+
+# A queued task is stored by its dotted path. When a release moves a task's module, the rows the
+# previous release queued (before the deploy, or from web processes not yet rolled) are renamed
+# at every heartbeat; one a worker claims first fails once and runs renamed on its retry.
+MOVED_TASKS = {
+    f"{old}.{name}": f"{new}.{name}"
+    for old, new, names in [
+        # Release of the complaints/ packages (issue 15).
+        ("companies.scorecards", "complaints.services.scorecards", ("recompute_all_task", "refresh_scorecard_task")),
+        ("complaints.company_contact", "complaints.services.company_contact",
+         ("send_company_mail", "send_company_digests")),
+        ("complaints.notifications", "complaints.services.notifications",
+         ("send_notification", "send_digests", "forget_old_notifications")),
+        ("complaints.reminders", "complaints.services.reminders",
+         ("remind_unanswered", "ask_authors_if_resolved", "send_weekly_summaries")),
+    ]
+    for name in names
+}
+
+
+def rename_moved_tasks() -> int:
+    """Queued tasks under a path a release moved (MOVED_TASKS) get the new path."""
+    renamed = 0
+    for old, new in MOVED_TASKS.items():
+        renamed += DBTaskResult.objects.filter(task_path=old, status=READY).update(task_path=new)
+    if renamed:
+        logger.warning("%d queued task(s) renamed to where their code moved", renamed)
+    return renamed
 
 
 def retry_delay(attempt: int) -> timedelta:
@@ -75,6 +104,7 @@ class Worker(DatabaseWorker):
         stop = threading.Event()
         beating = threading.Thread(target=self._beat, args=(stop,), name="heartbeat", daemon=True)
         self._beat_once()  # alive before the first claim
+        rename_moved_tasks()
         beating.start()
         try:
             super().run()
@@ -93,6 +123,7 @@ class Worker(DatabaseWorker):
                 close_old_connections()
                 self._beat_once()
                 requeue_abandoned()
+                rename_moved_tasks()
             except Exception:  # the database may be restarting; the next beat tries again
                 logger.exception("heartbeat failed")
         connection.close()

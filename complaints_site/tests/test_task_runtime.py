@@ -26,7 +26,14 @@ from complaints.services.thread import message_post
 from complaints.tests.factories import make_published, make_representative
 from complaints_site.models import ScheduledRun, WorkerBeat
 from complaints_site.scheduler import Job, queue_due_jobs
-from complaints_site.worker import Worker, requeue_abandoned, retry_delay, retry_or_keep_failed
+from complaints_site.worker import (
+    MOVED_TASKS,
+    Worker,
+    rename_moved_tasks,
+    requeue_abandoned,
+    retry_delay,
+    retry_or_keep_failed,
+)
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -113,6 +120,31 @@ def test_a_task_of_a_worker_that_stopped_beating_goes_back_to_the_queue(database
     assert requeue_abandoned() == 1
     row.refresh_from_db()
     assert row.status == "READY"
+
+
+def test_a_task_queued_where_its_code_used_to_be_runs_where_it_is_now(database_tasks, db, member):
+    # A row the previous release queued (complaints.notifications, before complaints/services/).
+    result = send_notification.enqueue(template="author_message", user_ids=[member.pk],
+                                       values={"title": "T", "company": "C", "url": "http://x/", "site_name": "S"})
+    DBTaskResult.objects.filter(pk=result.id).update(task_path="complaints.notifications.send_notification")
+
+    assert rename_moved_tasks() == 1
+    work_off()
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert (row.task_path, row.status) == ("complaints.services.notifications.send_notification", "SUCCESSFUL")
+    assert Notification.objects.filter(user=member, event=str(row.id)).count() == 1
+    assert rename_moved_tasks() == 0
+
+
+def test_every_moved_task_path_names_a_task_that_exists():
+    from django.tasks import Task
+    from django.utils.module_loading import import_string
+
+    assert len(MOVED_TASKS) == 10
+    for old, new in MOVED_TASKS.items():
+        assert isinstance(import_string(new), Task), new
+        with pytest.raises(ImportError):
+            import_string(old)
 
 
 def test_a_long_task_of_a_live_worker_is_left_alone(database_tasks, db):
