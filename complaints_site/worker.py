@@ -50,9 +50,11 @@ MOVED_TASKS = {
 
 def rename_moved_tasks() -> int:
     """Queued tasks under a path a release moved (MOVED_TASKS) get the new path."""
+    # One short read per heartbeat; a write only when such a row waits.
+    waiting = DBTaskResult.objects.filter(status=READY, task_path__in=MOVED_TASKS).values_list("pk", "task_path")
     renamed = 0
-    for old, new in MOVED_TASKS.items():
-        renamed += DBTaskResult.objects.filter(task_path=old, status=READY).update(task_path=new)
+    for pk, old in waiting:
+        renamed += DBTaskResult.objects.filter(pk=pk, status=READY).update(task_path=MOVED_TASKS[old])
     if renamed:
         logger.warning("%d queued task(s) renamed to where their code moved", renamed)
     return renamed
