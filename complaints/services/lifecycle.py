@@ -8,7 +8,6 @@ else writes a complaint's status. Views, commands and tests call the services; n
 of them sees a request.
 """
 
-import logging
 import uuid
 from datetime import timedelta
 
@@ -37,7 +36,6 @@ from complaints.signals import company_event
 from core.public_content import public_content_changed
 from core.roles import is_moderator
 
-logger = logging.getLogger(__name__)
 Event = StatusChange.Event
 
 COMPLAINT_FIELDS = [
