@@ -39,6 +39,7 @@ def listed_country_counts() -> dict[str, int]:
 
 
 class CompanyFilter(SortableFilterSet):
+    uncounted = ("sort", "q")  # the name box stands above the filters
     q = django_filters.CharFilter(label=_("Name"), method="filter_name", max_length=100)
     industry = django_filters.ModelChoiceFilter(
         label=_("Industry"), queryset=lambda request: Industry.objects.in_display_order(), to_field_name="slug",

@@ -57,6 +57,8 @@ class ComplaintFilter(SortableFilterSet):
     field; the other filters still apply.
     """
 
+    uncounted = ("sort", "q")  # the search box stands above the filters
+
     q = django_filters.CharFilter(label=_("Words"), method="filter_words", max_length=200)
     company = django_filters.CharFilter(
         label=_("Company"), method="filter_company", max_length=200,
@@ -76,7 +78,7 @@ class ComplaintFilter(SortableFilterSet):
     published_from = django_filters.DateFilter(
         label=_("Published from"), method="filter_published_from", widget=DateInput,
     )
-    published_to = django_filters.DateFilter(label=_("until"), method="filter_published_to", widget=DateInput)
+    published_to = django_filters.DateFilter(label=_("Published until"), method="filter_published_to", widget=DateInput)
     has_offer = django_filters.ChoiceFilter(
         label=_("Offer"), method="filter_has_offer", empty_label=_("Any"),
         choices=[("yes", _("The company made an offer")), ("no", _("No offer"))],
@@ -89,7 +91,7 @@ class ComplaintFilter(SortableFilterSet):
         label=_("Amount from"), field_name="amount", lookup_expr="gte", min_value=0, max_digits=12, decimal_places=2,
     )
     amount_max = django_filters.NumberFilter(
-        label=_("to"), field_name="amount", lookup_expr="lte", min_value=0, max_digits=12, decimal_places=2,
+        label=_("Amount up to"), field_name="amount", lookup_expr="lte", min_value=0, max_digits=12, decimal_places=2,
     )
     sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=SORT_CHOICES, method="keep", empty_label=None)
 

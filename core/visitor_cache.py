@@ -181,7 +181,7 @@ def _member_copy(request, key, render, seconds, may_keep=lambda content: True):
     response = render()
     if _keepable(response) and may_keep(response.content):
         headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-        kept = UNREAD.sub(UNREAD_PLACEHOLDER, response.content, count=1)
+        kept = UNREAD.sub(UNREAD_PLACEHOLDER, response.content)  # the menu button and the link
         cache.set(key, (kept, headers), seconds)
     return response
 

@@ -34,6 +34,9 @@ def test_a_visitor_searches_filters_and_pages_through_complaints(page):
     expect(page.locator(".complaint-card b")).to_have_count(0)
     expect(page.locator(".card-excerpt").first).to_contain_text("died")
 
+    # The filters fold away behind their toggle until one is set.
+    expect(page.get_by_label("Company")).to_be_hidden()
+    page.locator("details.filters > summary").click()
     page.get_by_label("Company").fill("Telia")
     page.get_by_label("Sort by").select_option("newest")
     page.get_by_role("button", name="Apply filters").click()
@@ -48,7 +51,7 @@ def test_a_visitor_searches_filters_and_pages_through_complaints(page):
     expect(page.locator(".complaint-card")).to_have_count(20)
 
     page.get_by_label("Amount from").fill("60")
-    page.get_by_label("to", exact=True).fill("10")
+    page.get_by_label("Amount up to").fill("10")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator("#id_amount_max_error")).to_contain_text("below the smallest")
     expect(page.get_by_text("No complaints match.")).to_be_visible()  # the valid "from" still applies

@@ -233,8 +233,11 @@ MODERATION = {"en": "Moderation", "ru": "Модерация", "de": "Moderation"
 
 
 def nav_labels(page: str) -> list[str]:
+    """The header's links in reading order: the menu's links, then the call to action (not the menu button)."""
     nav = re.search(r'<nav class="main-nav".*?</nav>', page, re.S).group(0)
-    return [text.strip() for text in re.sub(r"<[^>]+>", "\n", nav).splitlines() if text.strip()]
+    nav = re.sub(r"<summary.*?</summary>", "", nav, flags=re.S)
+    labels = [text.strip() for text in re.sub(r"<[^>]+>", "\n", nav).splitlines() if text.strip()]
+    return [*labels[:2], labels[-1], *labels[2:-1]]  # the order of NAV: the call to action third
 
 
 def heading(page: str) -> str:
