@@ -7,10 +7,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company, http_url_validator
+from companies.models import Company, CompanyProfile, http_url_validator
 from companies.text import domain_of
 from complaints.evidence import inspect_upload
 from complaints.models import (
@@ -337,7 +337,8 @@ class OfferReasonForm(forms.Form):
 
 
 class EvaluationForm(forms.ModelForm):
-    RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
+    # Each star's own label, read by screen readers: the inputs are drawn as stars (includes/_star_field.html).
+    RATING_CHOICES = [(n, ngettext_lazy("%(count)d star", "%(count)d stars", n) % {"count": n}) for n in range(1, 6)]
     resolved = forms.TypedChoiceField(
         label=_("Was your complaint resolved?"), choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda value: value == "yes", widget=forms.RadioSelect,
@@ -361,7 +362,7 @@ class EvaluationForm(forms.ModelForm):
         for name in Evaluation.FACTORS:
             self.fields[name] = forms.TypedChoiceField(
                 label=self.fields[name].label, choices=[("", _("No answer")), *self.RATING_CHOICES],
-                coerce=int, empty_value=None, required=False,
+                coerce=int, empty_value=None, required=False, widget=forms.RadioSelect,
             )
         if not self.is_bound:
             self.fields["submission_token"].initial = uuid.uuid4()
@@ -530,3 +531,55 @@ class GroupOfferForm(CompanyMessageForm):
     def clean(self):
         self.cleaned_data["kind"] = Message.Kind.OFFER
         return super().clean()
+
+
+class CompanyProfileForm(forms.ModelForm):
+    """What a company's representatives tell the public about it: the logo, a short description,
+    hours and support channels. The logo is checked like evidence, and must be an image."""
+
+    logo_upload = forms.FileField(
+        label=_("Logo"), required=False,
+        help_text=_("A JPEG, PNG or WebP image, square if you can. It is shown small, beside your name."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo (the initials are shown instead)"), required=False)
+    description = forms.CharField(
+        label=_("About the company"), max_length=1000, required=False,
+        help_text=_("A few sentences: what the company does, and where it does it."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    support_phone = forms.RegexField(
+        label=_("Support phone"), max_length=30, required=False, regex=r"^\+?[0-9][0-9 ()./-]{3,28}$",
+        error_messages={"invalid": _("Enter a phone number of digits, spaces and ( ) - . /, with + in front if "
+                                     "it is international.")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    class Meta:
+        model = CompanyProfile
+        fields = ["support_phone", "support_email", "support_url", "opening_hours", "answering_hours"]
+        labels = {
+            "opening_hours": _("Opening hours"),
+            "answering_hours": _("When you answer complaints here"),
+            "support_email": _("Support e-mail"),
+            "support_url": _("Support page"),
+        }
+        help_texts = {
+            "opening_hours": _("For example: Mon–Fri 8–18, Sat 10–14."),
+            "answering_hours": _("For example: weekdays 9–17; we answer within one working day."),
+            "support_url": _("An address that starts with https://"),
+        }
+
+    logo_evidence = None  # the checked upload, once valid
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if upload:
+            evidence = inspect_upload(upload)
+            if not evidence.content_type.startswith("image/"):
+                raise ValidationError(_("A logo must be a JPEG, PNG or WebP image."))
+            self.logo_evidence = evidence
+        return upload
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ["description", *self.Meta.fields]}

@@ -30,7 +30,7 @@ PUBLIC_STATUS_VALUES = ("published", "answered", "resolved", "unresolved", "clos
 # Every language a complaint may be written in. Django marks these names with gettext_noop, so
 # they are translated here, when shown (its catalogues hold them): "Ryska" on a Swedish page.
 LANGUAGE_CHOICES = [(code, _(name)) for code, name in ALL_LANGUAGES]
-CARD_FIELDS = ("status", "title", "story", "text_held", "language", "published_at", "me_too_count")
+CARD_FIELDS = ("status", "title", "story", "text_held", "language", "published_at", "first_answered_at", "me_too_count")
 
 # The business inbox's order, "waiting on someone first, the longest waiting first, finished
 # ones last", as two values an index can hold (complaints/sorts.py INBOX_SORT), so each
@@ -59,10 +59,12 @@ class ComplaintQuerySet(models.QuerySet):
 
     def for_cards(self, show_company=True):
         """Only what a complaint card shows and the lists sort by: a list page then reads
-        about a third of the bytes (no contact details, outcomes or company texts)."""
+        about a third of the bytes (no contact details, outcomes or company texts). The
+        author's stars come in the same query (card_rating, None until evaluated)."""
+        cards = self.annotate(card_rating=models.F("evaluation__rating"))
         if not show_company:
-            return self.only(*CARD_FIELDS)
-        return self.select_related("company").only(*CARD_FIELDS, "company__name", "company__slug")
+            return cards.only(*CARD_FIELDS)
+        return cards.select_related("company").only(*CARD_FIELDS, "company__name", "company__slug")
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -286,6 +288,13 @@ class Complaint(models.Model):
         if self.status != self.Status.PUBLISHED or self.first_answered_at or not self.published_at:
             return None
         return (timezone.now() - self.published_at).days
+
+    @property
+    def hours_to_first_answer(self) -> float | None:
+        """How long the company took to answer first, in hours; None before its first answer."""
+        if not self.first_answered_at or not self.published_at:
+            return None
+        return max((self.first_answered_at - self.published_at).total_seconds() / 3600, 0)
 
     @property
     def is_overdue(self) -> bool:

@@ -1,7 +1,7 @@
 """The cards of a complaint list, each kept in the shared cache.
 
 A card's key is a digest of everything the card shows (status, title, story,
-company, dates, language): any change makes a new key, so a kept card is
+company, dates, language, days waited or hours to answer, stars): any change makes a new key, so a kept card is
 never stale, for visitors, members, authors or companies alike. A list page
 then costs one cache round trip for its cards instead of rendering twenty
 templates. A search's highlighted words are part of the key.
@@ -27,6 +27,9 @@ def card_key(complaint, show_company: bool) -> str:
         CARD_TEMPLATE, get_language(), timezone.get_current_timezone_name(), str(show_company),
         str(complaint.pk), complaint.status, complaint.title, complaint.story, str(complaint.text_held),
         complaint.language, complaint.published_at.isoformat() if complaint.published_at else "",
+        # The wait grows by the day; the answer time and the stars change when they happen.
+        str(complaint.days_without_answer), str(complaint.hours_to_first_answer),
+        str(getattr(complaint, "card_rating", None)),
     ]
     if show_company:
         parts += [complaint.company.name, complaint.company.slug]
