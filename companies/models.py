@@ -1,4 +1,9 @@
-"""Industries, companies and their domains, representatives and their claims, reply templates, scorecards."""
+"""Industries, companies and their domains and profiles, representatives and their claims, reply templates,
+scorecards."""
+
+import os
+import re
+import uuid
 
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -129,6 +134,12 @@ class ContactState(models.TextChoices):
     BOUNCED = "bounced", _("the address refused our e-mail")
 
 
+def logo_path(company, filename: str) -> str:
+    """A new random name for every logo: an old one stays readable for its change log entry."""
+    extension = os.path.splitext(filename)[1].lower()
+    return f"logos/{uuid.uuid4().hex}{extension}"
+
+
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     # Normalised name: one company per key, so "2KOM" and "2kom LLC" are one row.
@@ -204,6 +215,90 @@ class Company(models.Model):
     def is_unchecked(self) -> bool:
         """Proposed by a complainant and not yet checked by a moderator."""
         return self.checked_at is None
+
+    @property
+    def initials(self) -> str:
+        """Two letters for the avatar of a company without a logo: "Nordnät Bredband" → "NB", "2KOM" → "2K"."""
+        words = [word for word in re.split(r"[\W_]+", self.name) if word]
+        letters = words[0][:2] if len(words) == 1 else "".join(word[0] for word in words[:2])
+        return (letters or self.name[:1] or "?").upper()
+
+    AVATAR_COLOURS = 8  # .avatar-0 to .avatar-7 in the stylesheet
+
+    @property
+    def avatar_colour(self) -> int:
+        """One of the avatar colours for a company without a logo, from its slug: the same on every page."""
+        return sum(self.slug.encode()) % self.AVATAR_COLOURS
+
+
+
+class CompanyProfile(models.Model):
+    """What a company's representatives tell the public besides its description (which is the
+    company's own column): a logo, hours and support channels. Its own table, so that adding to it
+    never rebuilds the companies table (SQLite rebuilds a table to add a column with a default).
+    complaints/services/company_profile.py logs each change."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, primary_key=True, related_name="profile")
+    logo = models.FileField(_("logo"), upload_to=logo_path, max_length=200, blank=True)
+    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    answering_hours = models.CharField(_("when we answer complaints"), max_length=200, blank=True)
+    support_phone = models.CharField(_("support phone"), max_length=30, blank=True)
+    support_email = models.EmailField(_("support e-mail"), blank=True)
+    support_url = models.URLField(_("support page"), blank=True, validators=[http_url_validator])
+
+    class Meta:
+        verbose_name = _("company profile")
+        verbose_name_plural = _("company profiles")
+
+    def __str__(self):
+        return f"profile of {self.company_id}"
+
+    @property
+    def logo_url(self) -> str:
+        """The logo's address; a new logo gets a new one, so browsers may keep each for a day."""
+        if not self.logo:
+            return ""
+        version = os.path.splitext(os.path.basename(self.logo.name))[0][:12]
+        return reverse("complaints:company_logo", kwargs={"slug": self.company.slug}) + f"?v={version}"
+
+    @property
+    def support_phone_uri(self) -> str:
+        """The support phone as a tel: address (digits and a leading +)."""
+        digits = re.sub(r"[^\d+]", "", self.support_phone)
+        return f"tel:{digits}" if digits else ""
+
+    @property
+    def has_contact_details(self) -> bool:
+        return bool(self.opening_hours or self.answering_hours or self.support_phone or self.support_email
+                    or self.support_url)
+
+
+class ProfileChange(models.Model):
+    """One change to a company's public profile: who made it, what it was before, and whether a
+    moderator put it back."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="profile_changes")
+    field = models.CharField(_("field"), max_length=30)
+    old_value = models.TextField(_("before"), blank=True)
+    new_value = models.TextField(_("after"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reverted_at = models.DateTimeField(_("reverted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("profile change")
+        verbose_name_plural = _("profile changes")
+
+    def __str__(self):
+        return f"{self.company_id}.{self.field} at {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class CompanyDomain(models.Model):

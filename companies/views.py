@@ -44,7 +44,7 @@ INCIDENTS_SHOWN = 5
 @cache_for_visitors
 def company_list(request):
     companies = (
-        Company.objects.listed().select_related("industry").with_complaint_counts().with_scorecard()
+        Company.objects.listed().select_related("industry", "profile").with_complaint_counts().with_scorecard()
         .order_by("name")
     )
     filterset = CompanyFilter(request.GET or None, queryset=companies)

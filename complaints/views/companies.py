@@ -1,19 +1,32 @@
-"""A company's public page (its scorecard and complaints) and its representatives' inbox."""
+"""A company's public page (its scorecard and complaints), its profile as its representatives edit it,
+its logo, and its representatives' inbox."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Exists, FilteredRelation, OuterRef, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from companies.models import Company, CompanySlugRedirect, RepresentationClaim, Representative, Scorecard
+from companies.models import (
+    Company,
+    CompanyProfile,
+    CompanySlugRedirect,
+    ProfileChange,
+    RepresentationClaim,
+    Representative,
+    Scorecard,
+)
 from companies.scoring import LABEL_CHOICES, MIN_EVALUATED
+from complaints.forms import CompanyProfileForm
 from complaints.inbox import INBOX_VIEWS, inbox_counts, inbox_filters, inbox_page
 from complaints.models import CompanyFollow, Complaint
+from complaints.services.company_profile import ProfileError, may_edit_profile, update_profile
 from complaints.services.scorecards import scorecard_charts
 from complaints.sorts import SORTS
 from core.paging import COUNT_CAP, capped_count, keyset_page_or_first
@@ -51,7 +64,7 @@ def _company_detail(request, slug, *, represents: bool, follows: bool):
     companies = Company.objects.listed().annotate(
         card=FilteredRelation("scorecards", condition=Q(scorecards__window=window)),
         is_verified=Exists(Representative.objects.filter(company=OuterRef("pk"))),
-    ).select_related("industry", "card")
+    ).select_related("industry", "card", "profile")
     company = companies.filter(slug=slug).first()
     if company is None:
         # A company merged into another keeps its old address as a redirect.
@@ -87,6 +100,56 @@ def _company_detail(request, slug, *, represents: bool, follows: bool):
         "manages_incidents": represents or is_moderator_for_header(request.user),
     }
     return render(request, "companies/company_detail.html", context)
+
+
+@login_required
+def company_profile_edit(request, slug):
+    """A representative edits the company's public profile; every change goes into its log."""
+    company = get_object_or_404(Company.objects.listed(), slug=slug)
+    if not may_edit_profile(request.user, company):
+        raise Http404  # as for any business page: not saying which companies exist behind it
+    profile = CompanyProfile.objects.filter(company=company).first() or CompanyProfile(company=company)
+    initial = {"description": company.description}
+    if request.method == "POST":
+        form = CompanyProfileForm(request.POST, request.FILES, instance=profile, initial=initial)
+        if form.is_valid():
+            try:
+                changes = update_profile(company, request.user, form.values(), logo=form.logo_evidence,
+                                         remove_logo=form.cleaned_data["remove_logo"])
+            except ProfileError as error:
+                form.add_error(None, str(error))
+            else:
+                if changes:
+                    messages.success(request, _("The profile was saved. It shows on the company's page now."))
+                else:
+                    messages.info(request, _("Nothing changed."))
+                return redirect("complaints:company_profile", slug=company.slug)
+        if not profile._state.adding:  # the form wrote its values into the instance: show the saved ones
+            profile.refresh_from_db()
+    else:
+        form = CompanyProfileForm(instance=profile, initial=initial)
+    changes = ProfileChange.objects.filter(company=company).select_related("changed_by")[:20]
+    return render(request, "companies/profile_edit.html", {
+        "company": company, "profile": profile, "form": form, "changes": changes,
+    })
+
+
+# A logo is public like the company page; the same defences as evidence: the type from our
+# allow-list, sniffing off, and a sandbox in case a browser opens it as a page.
+@require_safe
+def company_logo(request, slug):
+    profile = get_object_or_404(CompanyProfile.objects.filter(company__is_listed=True), company__slug=slug)
+    name = profile.logo.name
+    kinds = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
+    content_type = kinds.get(name.rsplit(".", 1)[-1].lower()) if name else None
+    if content_type is None:
+        raise Http404
+    response = FileResponse(profile.logo.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    # The address carries the file's name (?v=), so a new logo is a new address.
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def scorecard_summary(company, card, window) -> str:

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from companies.models import Company, RepresentationClaim
+from companies.models import Company, ProfileChange, RepresentationClaim
 from complaints.access import Viewer
 from complaints.forms import (
     CompanyChoiceForm,
@@ -25,6 +26,7 @@ from complaints.forms import (
 )
 from complaints.models import Comment, Complaint, Flag, Message, Redaction, Suspension, Version
 from complaints.pii import find_personal_data
+from complaints.services.company_profile import ProfileError, revert_change
 from complaints.services.lifecycle import ComplaintError, PersonalDataError
 from complaints.services.moderation import (
     complaint_edit,
@@ -345,8 +347,25 @@ def company_page(request, slug):
             else:
                 messages.error(request, str(error))
     complaints = company.complaints.select_related("author").order_by("-created_at")[:50]
+    changes = ProfileChange.objects.filter(company=company).select_related("changed_by")[:50]
     return render(request, "moderation/company.html", {"company": company, "form": form, "edit_form": edit_form,
-                                                       "contact_form": contact_form, "complaints": complaints})
+                                                       "contact_form": contact_form, "complaints": complaints,
+                                                       "changes": changes})
+
+
+@require_POST
+@login_required
+def profile_change_revert(request, pk):
+    """A moderator puts one change to a company's profile back; the revert is logged as a change too."""
+    _moderator_only(request)
+    change = get_object_or_404(ProfileChange.objects.select_related("company"), pk=pk)
+    try:
+        revert_change(change, request.user)
+    except ProfileError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The change was reverted."))
+    return redirect(reverse("complaints:moderation_company", kwargs={"slug": change.company.slug}) + "#profile-changes")
 
 
 # Members: report content; edit their own words while allowed.
