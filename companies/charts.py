@@ -22,6 +22,7 @@ class Bar:
     label: str
     value: float
     text: str
+    lines: list[str]  # the label as drawn: up to two lines, shortened with "…" only if it must be
 
 
 @dataclass
@@ -59,6 +60,29 @@ def month_label(key: str) -> str:
     return date_format(date(year, month, 1), "M")
 
 
+# A label's line may hold this many characters per 100 units of a bar's slot: the phone's
+# larger chart text (17 of the 600 units) is the narrow case.
+CHARS_PER_100_UNITS = 10
+LABEL_LINES = 2
+
+
+def label_lines(label: str, slot: float) -> list[str]:
+    """The label in at most two lines that fit under its bar, words kept whole where they fit;
+    the full label stays in the tooltip and the table of numbers."""
+    room = max(3, int(slot * CHARS_PER_100_UNITS / 100))
+    lines, words = [], label.split()
+    while words and len(lines) < LABEL_LINES:
+        line = words.pop(0)
+        while words and len(line) + 1 + len(words[0]) <= room:
+            line += " " + words.pop(0)
+        lines.append(line)
+    if words or any(len(line) > room for line in lines):
+        last = " ".join([lines[-1], *words]) if words else lines[-1]
+        lines = [line if len(line) <= room else line[: room - 1] + "…" for line in lines[:-1]]
+        lines.append(last if len(last) <= room else last[: room - 1].rstrip() + "…")
+    return lines
+
+
 def bar_chart(title: str, points: list[tuple[str, float, str]], *, max_value: float | None = None,
               unit: str = "") -> Chart:
     """Vertical bars for (label, value, text-for-screen-readers) points."""
@@ -76,5 +100,6 @@ def bar_chart(title: str, points: list[tuple[str, float, str]], *, max_value: fl
         bars.append(Bar(
             x=round(PADDING_LEFT + index * slot + slot * 0.15), y=HEIGHT - PADDING_BOTTOM - height,
             width=round(slot * 0.7), height=height, label=label, value=value, text=text,
+            lines=label_lines(label, slot),
         ))
     return Chart(title=title, bars=bars, max_value=top, unit=unit)

@@ -27,6 +27,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("SITE_NAME", "Complaint Portal")
+# One line under the name in the footer and the home page's title. Empty: the built-in line, in the
+# visitor's language; set it to use your own words (shown as written, in every language).
+SITE_TAGLINE = env_str("SITE_TAGLINE", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

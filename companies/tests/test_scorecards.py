@@ -707,7 +707,7 @@ def test_answer_times_read_in_one_unit_on_the_industry_and_the_company_page(clie
     industry_page = squeeze_spaces(client.get(scored_portal["industry"].get_absolute_url()).content.decode())
     company_page = squeeze_spaces(client.get(zeta.get_absolute_url()).content.decode())
     assert "median 9 days" in industry_page and "median 1 hour<" in industry_page  # Zeta, then Beta
-    assert "<dd>9 days" in company_page
+    assert '<dd class="stat-words">9 days' in company_page
     assert "216" not in industry_page and "216" not in company_page
 
 
