@@ -71,6 +71,7 @@ def test_representative_claims_the_company_answers_with_an_offer_and_the_author_
     ivan.refresh_from_db()
     assert ivan.email == "ivan.private@example.com"
     assert set(ivan.emailaddress_set.values_list("email", flat=True)) == {"ivan.private@example.com"}
+    page.get_by_role("navigation", name="Main").get_by_text("Menu").click()  # a member's pages are in the menu
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Business", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Business inbox")
     page.get_by_role("navigation", name="Inbox views").get_by_role(

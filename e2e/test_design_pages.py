@@ -242,35 +242,47 @@ def small_controls(page) -> list[str]:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_menu_opens_on_a_phone_and_is_a_row_of_links_on_a_wide_screen(language, page, log_in):
     with translation.override(language):
-        companies = gettext("Companies")
+        companies, sign_out = gettext("Companies"), gettext("Sign Out")
     menu_button = page.locator(".nav-menu > summary")
-    companies_link = page.locator(".nav-menu").get_by_role("link", name=companies, exact=True)
+    companies_in_menu = page.locator(".nav-menu").get_by_role("link", name=companies, exact=True)
+    companies_in_row = page.locator(".nav-row").get_by_role("link", name=companies, exact=True)
 
     def on_a_phone(who: str):
         # The complaint list has both the header and the filters' toggle to tap.
         page.set_viewport_size({"width": PHONE, "height": VIEWPORT_HEIGHT})
         page.goto(in_language(reverse("complaints:list"), language))
         expect(menu_button).to_be_visible()
-        expect(companies_link).to_be_hidden()
+        expect(companies_in_row).to_be_hidden()
+        expect(companies_in_menu).to_be_hidden()
         menu_button.click()
-        expect(companies_link).to_be_visible()
+        expect(companies_in_menu).to_be_visible()
         expect(page.locator("details.filters > summary")).to_be_visible()
         small = small_controls(page)
         assert not small, f"[{language}] {who} at {PHONE} px, controls under {TOUCH_TARGET_PX} px: {small}"
 
-    def on_a_wide_screen():
+    def on_a_wide_screen(member: bool):
         page.set_viewport_size({"width": WIDE, "height": VIEWPORT_HEIGHT})
         page.goto(in_language("/", language))
-        expect(menu_button).to_be_hidden()
-        for item in page.locator(".nav-menu li").all():
+        expect(companies_in_row).to_be_visible()
+        for item in page.locator(".nav-row li").all():
             expect(item).to_be_visible()
+        # Nothing in the header is cut off: the name and every link keep their whole width.
+        clipped = page.evaluate("""() => [...document.querySelectorAll('.site-header .brand, .nav-row a, .nav-cta')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.trim())""")
+        assert not clipped, f"[{language}] cut off in the header at {WIDE} px: {clipped}"
+        assert page.locator(".site-header").bounding_box()["height"] < ONE_LINE_HEADER_PX
+        if member:  # a member's own pages open from the menu, as a dropdown
+            expect(page.get_by_role("button", name=sign_out)).to_be_hidden()
+            menu_button.click()
+            expect(page.get_by_role("button", name=sign_out)).to_be_visible()
+        else:  # a visitor's menu would hold nothing more than the row
+            expect(menu_button).to_be_hidden()
 
     on_a_phone("a visitor")
-    on_a_wide_screen()
-    # A member's menu is longer (notifications, account, sign out): still a row on a wide screen.
+    on_a_wide_screen(member=False)
     log_in(UserFactory(email="member@example.com"))
     on_a_phone("a member")
-    on_a_wide_screen()
+    on_a_wide_screen(member=True)
 
 
 def axe_faults(page, name: str, language: str, width: int, scheme: str, axe_script: Path) -> list[str]:

@@ -56,6 +56,8 @@ def test_newcomer_signs_up_confirms_and_files_a_complaint_with_a_photo(page, lin
     sign_up(page, "newcomer@example.com")
     page.goto(link_from_mail("newcomer@example.com", "/confirm-email/"))
     page.get_by_role("button", name="Confirm").click()
+    # Signed in: a member's own pages and "Sign Out" are in the header's menu.
+    page.get_by_role("navigation", name="Main").get_by_text("Menu").click()
     expect(page.get_by_role("button", name="Sign Out")).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="File a complaint").click()

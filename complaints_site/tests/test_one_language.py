@@ -233,11 +233,13 @@ MODERATION = {"en": "Moderation", "ru": "Модерация", "de": "Moderation"
 
 
 def nav_labels(page: str) -> list[str]:
-    """The header's links in reading order: the menu's links, then the call to action (not the menu button)."""
+    """The header's links in the menu's order (it holds them all; a wide screen shows some of them in a row),
+    with the call to action third, as in NAV."""
     nav = re.search(r'<nav class="main-nav".*?</nav>', page, re.S).group(0)
-    nav = re.sub(r"<summary.*?</summary>", "", nav, flags=re.S)
-    labels = [text.strip() for text in re.sub(r"<[^>]+>", "\n", nav).splitlines() if text.strip()]
-    return [*labels[:2], labels[-1], *labels[2:-1]]  # the order of NAV: the call to action third
+    menu = re.search(r"</summary>(.*?)</details>", nav, re.S).group(1)
+    cta = re.search(r'class="button button-primary nav-cta"[^>]*>([^<]*)<', nav).group(1)
+    labels = [text.strip() for text in re.sub(r"<[^>]+>", "\n", menu).splitlines() if text.strip()]
+    return [*labels[:2], cta.strip(), *labels[2:]]
 
 
 def heading(page: str) -> str:
