@@ -3,9 +3,10 @@
 from allauth.account.models import EmailAddress
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import ReplyTemplate, RepresentationClaim
+from companies.models import OfferKind, ReplyTemplate, RepresentationClaim
 
 
 class ClaimForm(forms.ModelForm):
@@ -38,7 +39,52 @@ class DecisionForm(forms.Form):
 
 
 class ReplyTemplateForm(forms.ModelForm):
+    """A reply template: its words, and perhaps an offer it fills in (checked as the answer form checks one)."""
+
+    OFFER_FIELDS = ["offer_kind", "offer_amount", "offer_currency", "offer_days", "offer_description"]
+    AMOUNT_KINDS = (OfferKind.REFUND, OfferKind.CREDIT, OfferKind.OTHER)
+
     class Meta:
         model = ReplyTemplate
-        fields = ["title", "body"]
+        fields = ["title", "body", "offer_kind", "offer_amount", "offer_currency", "offer_days", "offer_description"]
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        labels = {"offer_kind": _("Offer it fills in (optional)")}
+        help_texts = {"offer_kind": _("The answer form then starts as an offer; you set its validity date each time.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer_kind"].choices = [("", _("No offer, words only")), *OfferKind.choices]
+        self.fields["offer_amount"].min_value = 0
+        self.fields["offer_amount"].validators.append(MinValueValidator(0))
+        self.fields["offer_days"].validators.append(MaxValueValidator(3650))
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("offer_kind")
+        amount, currency, days = cleaned.get("offer_amount"), cleaned.get("offer_currency"), cleaned.get("offer_days")
+        if not kind:
+            for name in self.OFFER_FIELDS[1:]:
+                if cleaned.get(name) not in (None, ""):
+                    self.add_error(name, _("This goes with an offer only: choose what is offered, or clear it."))
+            return cleaned
+        if kind in (OfferKind.REFUND, OfferKind.CREDIT):
+            if amount is None and "offer_amount" not in self.errors:
+                self.add_error("offer_amount", _("Give the amount."))
+            if not currency:
+                self.add_error("offer_currency", _("Choose the currency."))
+        if kind not in self.AMOUNT_KINDS:
+            for name, value in (("offer_amount", amount), ("offer_currency", currency)):
+                if value not in (None, ""):
+                    self.add_error(name, _("This offer has no amount: clear this field, or choose another kind of offer."))
+        if kind == OfferKind.OTHER and amount is not None and not currency:
+            self.add_error("offer_currency", _("Choose the currency."))
+        if kind == OfferKind.FREE_DAYS and not days and "offer_days" not in self.errors:
+            self.add_error("offer_days", _("Give the number of days."))
+        if kind != OfferKind.FREE_DAYS and days:
+            self.add_error("offer_days", _("Days go with free days of service only: clear this field."))
+        if not cleaned.get("offer_description"):
+            self.add_error("offer_description", _("Describe the offer in a few words."))
+        return cleaned
+
+    def template_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -20,6 +20,23 @@ from companies.scoring import LABEL_CHOICES
 from companies.text import domain_of, normalise_company_name
 from core.stemming import Casefold, casefold
 
+# Money and offers, as complaints and offers use them (complaints.models re-uses these), here so that
+# a company's reply templates can hold an offer without this app knowing of complaints.
+CURRENCIES = [
+    ("EUR", "EUR"), ("USD", "USD"), ("RUB", "RUB"), ("SEK", "SEK"), ("GBP", "GBP"),
+    ("NOK", "NOK"), ("DKK", "DKK"), ("CHF", "CHF"), ("PLN", "PLN"), ("UAH", "UAH"),
+    ("KZT", "KZT"), ("BRL", "BRL"), ("CAD", "CAD"), ("AUD", "AUD"), ("JPY", "JPY"),
+]
+
+
+class OfferKind(models.TextChoices):
+    REFUND = "refund", _("Refund")
+    CREDIT = "credit", _("Credit on the account")
+    FREE_DAYS = "free_days", _("Free days of service")
+    REPLACEMENT = "replacement", _("Replacement")
+    OTHER = "other", _("Other")
+
+
 # Company websites come from users: only http and https are allowed.
 http_url_validator = URLValidator(schemes=["http", "https"])
 
@@ -408,6 +425,13 @@ class ReplyTemplate(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="reply_templates")
     title = models.CharField(_("name"), max_length=100)
     body = models.TextField(_("text"), max_length=5000)
+    # An offer the template fills in as well (the answer form's kind becomes "Offer"); the representative
+    # sets its validity date each time. Blank: a template for words only.
+    offer_kind = models.CharField(_("offer"), max_length=20, choices=OfferKind.choices, blank=True)
+    offer_amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
+    offer_currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, blank=True)
+    offer_days = models.PositiveIntegerField(_("number of days"), null=True, blank=True)
+    offer_description = models.CharField(_("short description of the offer"), max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -270,7 +270,9 @@ def representative_remove(*, representative: Representative, by_user) -> None:
             successor.save(update_fields=["role"])
 
 
-def reply_template_save(*, company: Company, user, title: str, body: str, template: ReplyTemplate | None = None):
+def reply_template_save(*, company: Company, user, title: str, body: str, template: ReplyTemplate | None = None,
+                        **offer):
+    """Keep a reply template; `offer` holds its offer fields (offer_kind and the rest), blank for words only."""
     if not Representative.objects.filter(company=company, user=user).exists():
         raise RepresentationError(_("Only the company's representatives can keep its reply templates."))
     if template is not None and template.company_id != company.pk:
@@ -279,6 +281,8 @@ def reply_template_save(*, company: Company, user, title: str, body: str, templa
         raise RepresentationError(_("There is already a template with this name."))
     template = template or ReplyTemplate(company=company)
     template.title, template.body = title, body
+    for name, value in offer.items():
+        setattr(template, name, value)
     template.save()
     return template
 

@@ -219,7 +219,7 @@ def reply_templates(request, slug, pk=None):
         form = ReplyTemplateForm(request.POST, instance=template)
         if form.is_valid():
             try:
-                reply_template_save(company=me.company, user=request.user, template=template, **form.cleaned_data)
+                reply_template_save(company=me.company, user=request.user, template=template, **form.template_values())
             except RepresentationError as error:
                 form.add_error("title", str(error))
             else:

@@ -197,3 +197,16 @@ def can_change_evaluation(evaluation, now=None) -> bool:
         and now - evaluation.created_at <= timedelta(days=settings.EVALUATION_CHANGE_DAYS)
         and evaluation.complaint.status in (Complaint.Status.RESOLVED, Complaint.Status.UNRESOLVED)
     )
+
+
+def may_see_message_files(viewer: Viewer, message) -> bool:
+    """A message's files are seen by whoever may read its words: a private message's by the complaint's
+    parties and moderators, a hidden one's by moderators, a held one's by its writer and moderators.
+    None (the complaint's own evidence) is for whoever sees the complaint."""
+    if message is None or viewer.is_moderator:
+        return True
+    if message.is_private and not viewer.can_see_private:
+        return False
+    if message.is_hidden:
+        return False
+    return not message.text_held or (viewer.is_member and message.author_id == viewer.user.pk)

@@ -114,7 +114,7 @@ class ComplaintForm(HumanCheckMixin, forms.ModelForm):
             self.fields["company_website"].initial = (
                 "" if self.instance.company.is_listed else self.instance.company.website
             )
-            self.fields["remove_evidence"].queryset = self.instance.attachments.all()
+            self.fields["remove_evidence"].queryset = self.instance.attachments.filter(message=None)
             self.initial["reachable_days"] = list(self.instance.reachable_days)
         else:
             self.fields["submission_token"].initial = uuid.uuid4()
@@ -208,7 +208,7 @@ class ComplaintForm(HumanCheckMixin, forms.ModelForm):
     def _clean_evidence_count(self, cleaned):
         if not self.instance.pk:
             return
-        kept = self.instance.attachments.exclude(pk__in=[a.pk for a in cleaned.get("remove_evidence") or []]).count()
+        kept = self.instance.attachments.filter(message=None).exclude(pk__in=[a.pk for a in cleaned.get("remove_evidence") or []]).count()
         if kept + len(self.evidence_files) > settings.EVIDENCE_MAX_FILES:
             self.add_error(
                 "evidence",
@@ -238,7 +238,33 @@ class SendAnywayMixin(forms.Form):
         return getattr(self, "personal_data_warned", False) or bool(self["send_anyway"].value())
 
 
-class AuthorReplyForm(SendAnywayMixin, TokenMixin):
+class MessageFilesMixin(forms.Form):
+    """Up to MESSAGE_MAX_FILES files on a message, each checked like evidence (complaints/evidence.py)."""
+
+    files = MultipleFileField(
+        label=_("Attach files (optional)"), required=False,
+        help_text=_("Up to 3 photos (JPEG, PNG, WebP) or PDFs, 10 MB each. A private message's files are private too."),
+        widget=MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp,.pdf,image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+    checked_files = ()
+
+    def clean_files(self):
+        files = self.cleaned_data.get("files") or []
+        if len(files) > settings.MESSAGE_MAX_FILES:
+            raise ValidationError(_("Choose at most %(n)s files.") % {"n": settings.MESSAGE_MAX_FILES})
+        errors, checked = [], []
+        for upload in files:
+            try:
+                checked.append(inspect_upload(upload))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        self.checked_files = checked
+        return files
+
+
+class AuthorReplyForm(MessageFilesMixin, SendAnywayMixin, TokenMixin):
     id_format = "id_reply_%s"
     body = forms.CharField(label=_("Your reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
     is_private = forms.BooleanField(
@@ -246,7 +272,7 @@ class AuthorReplyForm(SendAnywayMixin, TokenMixin):
     )
 
 
-class CompanyMessageForm(SendAnywayMixin, TokenMixin):
+class CompanyMessageForm(MessageFilesMixin, SendAnywayMixin, TokenMixin):
     id_format = "id_company_%s"
     OFFER_FIELDS = ["offer_kind", "offer_amount", "offer_currency", "offer_days", "offer_description", "offer_expires_on"]
     # The offers that have an amount (only free days have a number of days): anything else typed would be dropped.
@@ -524,7 +550,7 @@ class GroupOfferForm(CompanyMessageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("kind", "is_private", "callback_at", "send_anyway", "submission_token"):
+        for name in ("kind", "is_private", "callback_at", "send_anyway", "submission_token", "files"):
             del self.fields[name]
         self.fields["body"].label = _("Message to everyone affected")
 

@@ -31,6 +31,8 @@ SENTENCES = {
     E.REDACTED: lambda: _("Personal data was removed by the moderators."),
     E.EDITED_BY_MODERATOR: lambda: _("Edited by the moderators."),
     E.IMPORTED: lambda: _("Imported from the US CFPB public complaint database."),
+    E.CALLBACK_ACCEPTED: lambda: _("The author accepted the call-back time the company proposed."),
+    E.CALLBACK_DECLINED: lambda: _("The author declined the call-back time the company proposed."),
 }
 
 OFFER_SENTENCES = {

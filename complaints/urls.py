@@ -54,6 +54,7 @@ urlpatterns = [
     path("complaints/<int:pk>/change/", moderation.edit_complaint, name="change"),
     path("complaints/<int:pk>/resubmit/", moderation.resubmit, name="resubmit"),
     path("complaints/<int:pk>/<str:slug>/", complaint.complaint_detail, name="detail"),
+    path("messages/<int:pk>/callback/<str:answer>/", thread.callback_answer, name="callback_answer"),
     path("offers/<int:pk>/accept/", thread.offer_accept, name="offer_accept"),
     path("offers/<int:pk>/decline/", thread.offer_decline, name="offer_decline"),
     path("offers/<int:pk>/delivered/", thread.offer_delivered, name="offer_delivered"),

@@ -381,6 +381,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Evidence limits for a complaint.
 EVIDENCE_MAX_FILES = 5
+MESSAGE_MAX_FILES = 3  # files attached to one message in the thread, checked like evidence
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_PIXELS = 40_000_000
 

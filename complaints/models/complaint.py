@@ -14,14 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company
-
-CURRENCIES = [
-    ("EUR", "EUR"), ("USD", "USD"), ("RUB", "RUB"), ("SEK", "SEK"), ("GBP", "GBP"),
-    ("NOK", "NOK"), ("DKK", "DKK"), ("CHF", "CHF"), ("PLN", "PLN"), ("UAH", "UAH"),
-    ("KZT", "KZT"), ("BRL", "BRL"), ("CAD", "CAD"), ("AUD", "AUD"), ("JPY", "JPY"),
-]
-
+from companies.models import CURRENCIES, Company
 
 # Complaint.PUBLIC_STATUSES as plain values, for the partial indexes in its
 # Meta (which cannot see the class's own attributes); a test keeps them equal.
@@ -341,6 +334,10 @@ class Attachment(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
+    # Set for a file attached to a message in the thread: it is seen by whoever may read the message
+    # (a private message's files stay private). Unset: the complaint's own evidence.
+    message = models.ForeignKey("complaints.Message", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="files")
     file = models.FileField(upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=100)
     content_type = models.CharField(max_length=40, choices=[(k, k) for k in KINDS])
@@ -391,6 +388,8 @@ class StatusChange(models.Model):
         OFFER_DELIVERED = "offer_delivered", _("Offer delivered")
         OFFER_CONFIRMED = "offer_confirmed", _("Offer confirmed")
         OFFER_DISPUTED = "offer_disputed", _("Offer disputed")
+        CALLBACK_ACCEPTED = "callback_accepted", _("Call-back time accepted")
+        CALLBACK_DECLINED = "callback_declined", _("Call-back time declined")
         EVALUATED_RESOLVED = "evaluated_resolved", _("Resolved")
         EVALUATED_UNRESOLVED = "evaluated_unresolved", _("Not resolved")
         REOPENED = "reopened", _("Reopened")

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company
+from companies.models import Company, OfferKind
 from complaints.models.complaint import CURRENCIES, Complaint
 
 
@@ -73,16 +73,30 @@ class Message(models.Model):
     def is_from_company(self) -> bool:
         return self.company_id is not None
 
+    @property
+    def callback_passed(self) -> bool:
+        return self.callback_at is not None and self.callback_at <= timezone.now()
+
+
+class CallbackAnswer(models.Model):
+    """The author's answer to a call-back time the company proposed in a message."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, primary_key=True, related_name="callback_answer")
+    accepted = models.BooleanField(_("accepted"))
+    answered_at = models.DateTimeField(_("answered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("answer to a call-back time")
+        verbose_name_plural = _("answers to call-back times")
+
+    def __str__(self):
+        return f"{'accepted' if self.accepted else 'declined'} call-back {self.message_id}"
+
 
 class Offer(models.Model):
     """What a company offers to settle a complaint, and what became of it."""
 
-    class Kind(models.TextChoices):
-        REFUND = "refund", _("Refund")
-        CREDIT = "credit", _("Credit on the account")
-        FREE_DAYS = "free_days", _("Free days of service")
-        REPLACEMENT = "replacement", _("Replacement")
-        OTHER = "other", _("Other")
+    Kind = OfferKind  # defined with companies, so that a reply template can hold an offer
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for the author")

@@ -174,7 +174,7 @@ def complaint_save_draft(
                     storage, name = attachment.file.storage, attachment.file.name
                     attachment.delete()
                     transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
-            if complaint.attachments.count() + len(new_evidence) > settings.EVIDENCE_MAX_FILES:
+            if complaint.attachments.filter(message=None).count() + len(new_evidence) > settings.EVIDENCE_MAX_FILES:
                 raise ComplaintError(_("A complaint can have at most %(n)s evidence files.") % {"n": settings.EVIDENCE_MAX_FILES})
             for evidence in new_evidence:
                 attachment = Attachment(

@@ -52,6 +52,7 @@ TOPIC_OF = {
     "new_complaint": Topic.MY_COMPANIES,
     "author_message": Topic.MY_COMPANIES,
     "offer_answered": Topic.MY_COMPANIES,
+    "callback_answered": Topic.MY_COMPANIES,
     "offer_confirmed": Topic.MY_COMPANIES,
     "evaluated": Topic.MY_COMPANIES,
     "reopened": Topic.MY_COMPANIES,

@@ -3,12 +3,16 @@
 import uuid
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.access import CONVERSATION_STATUSES, Viewer, can_change_evaluation, may_evaluate_now, represents
+from complaints.evidence import Evidence
 from complaints.models import (
+    Attachment,
+    CallbackAnswer,
     Complaint,
     Evaluation,
     Message,
@@ -44,12 +48,28 @@ def message_post(
     offer: dict | None = None,
     submission_token=None,
     send_anyway: bool = False,
+    files: list[Evidence] = (),
 ) -> Message:
     """The author replies, or a representative writes for the company (perhaps with an offer).
 
     Public words with personal data are refused, or held for a moderator when sent anyway;
-    nobody is told about a held message until a moderator lets it be read.
+    nobody is told about a held message until a moderator lets it be read. Files (checked
+    evidence, at most MESSAGE_MAX_FILES) are seen by whoever may read the message.
     """
+    written = []
+    try:
+        return _message_post(complaint=complaint, user=user, kind=kind, body=body, is_private=is_private,
+                             callback_at=callback_at, offer=offer, submission_token=submission_token,
+                             send_anyway=send_anyway, files=files, written=written)
+    except BaseException:
+        # The rows are rolled back; the files written so far must go too.
+        for name in written:
+            Attachment.file.field.storage.delete(name)
+        raise
+
+
+def _message_post(*, complaint, user, kind, body, is_private, callback_at, offer, submission_token, send_anyway,
+                  files, written) -> Message:
     with transaction.atomic():
         complaint = locked(complaint)
         if submission_token is not None:
@@ -77,6 +97,17 @@ def message_post(
             body=body, is_private=is_private, callback_at=callback_at, text_held=held, announced=not held,
             submission_token=submission_token or uuid.uuid4(), created_at=now,
         )
+        if len(files) > settings.MESSAGE_MAX_FILES:
+            raise ComplaintError(_("Choose at most %(n)s files.") % {"n": settings.MESSAGE_MAX_FILES})
+        for evidence in files:
+            attachment = Attachment(
+                complaint=complaint, message=message, original_name=evidence.original_name,
+                content_type=evidence.content_type, size=len(evidence.content), width=evidence.width,
+                height=evidence.height,
+            )
+            attachment.file.save("evidence", ContentFile(evidence.content), save=False)
+            written.append(attachment.file.name)
+            attachment.save()
         if kind == Message.Kind.OFFER:
             made = Offer.objects.create(complaint=complaint, message=message, company=complaint.company, **offer)
         if for_company:
@@ -133,6 +164,30 @@ def _check_callback(complaint: Complaint, when, *, for_company: bool) -> None:
             _("The author can be reached between %(start)s and %(end)s.")
             % {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
         )
+
+
+def callback_respond(*, message: Message, user, accept: bool) -> CallbackAnswer:
+    """The author accepts or declines the call-back time a company proposed; the company is told and
+    the timeline says it (the time itself stays private: only that a call was agreed or not)."""
+    with transaction.atomic():
+        complaint = locked(message.complaint)
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if complaint.author_id != user.pk:
+            raise ComplaintError(_("Only the author can answer a proposed call-back time."))
+        if message.callback_at is None or message.company_id is None:
+            raise ComplaintError(_("This message proposes no call-back time."))
+        if complaint.status not in CONVERSATION_STATUSES:
+            raise ComplaintError(_("This complaint is closed for new messages."))
+        if CallbackAnswer.objects.filter(message=message).exists():
+            raise ComplaintError(_("You have already answered this call-back time."))
+        if message.callback_at <= timezone.now():
+            raise ComplaintError(_("This call-back time has passed."))
+        answer = CallbackAnswer.objects.create(message=message, accepted=accept)
+        record_event(complaint.pk, status=complaint.status,
+                     event=Event.CALLBACK_ACCEPTED if accept else Event.CALLBACK_DECLINED, actor=user)
+        notify(template="callback_answered", users=representative_ids(complaint.company), complaint=complaint,
+               actor=user, accepted=accept)
+    return answer
 
 
 # Offers.

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from companies.models import Company, ReplyTemplate, Representative
-from complaints.access import Viewer, standing_of
+from complaints.access import Viewer, may_see_message_files, standing_of
 from complaints.filters import ComplaintFilter
 from complaints.forms import (
     AuthorReplyForm,
@@ -50,7 +50,7 @@ def complaint_for(request, pk, *, tombstone_ok=False, standing=None) -> tuple[Co
             raise Http404
     # Whether it has evidence or comments, read with it: most have neither, and those reads are then skipped.
     complaints = Complaint.objects.select_related("company", "evaluation", "incident").annotate(
-        has_attachments=Exists(Attachment.objects.filter(complaint=OuterRef("pk"))),
+        has_attachments=Exists(Attachment.objects.filter(complaint=OuterRef("pk"), message=None)),
         has_comments=Exists(Comment.objects.filter(complaint=OuterRef("pk"))),
     )
     complaint = get_object_or_404(complaints, pk=pk)
@@ -204,6 +204,10 @@ def complaint_page(request, complaint, viewer, **bound_forms):
         template = ReplyTemplate.objects.filter(company=complaint.company, pk=_int(request.GET.get("template"))).first()
         if template:
             initial["body"] = template.body
+            if template.offer_kind:
+                initial.update(kind=Message.Kind.OFFER, offer_kind=template.offer_kind,
+                               offer_amount=template.offer_amount, offer_currency=template.offer_currency,
+                               offer_days=template.offer_days, offer_description=template.offer_description)
         context["company_form"] = CompanyMessageForm(initial=initial)
         context["reply_templates"] = ReplyTemplate.objects.filter(company=complaint.company)
     if viewer.can_reply_as_author:
@@ -226,17 +230,20 @@ def _detail_context(request, complaint, viewer=None):
     context = {
         "complaint": complaint,
         "viewer": viewer,
-        "attachments": list(complaint.attachments.all()) if getattr(complaint, "has_attachments", True) else [],
+        "attachments": list(complaint.attachments.filter(message=None)) if getattr(complaint, "has_attachments", True) else [],
         "timeline": list(complaint.status_changes.all()),
         "show_private": viewer.can_see_private,
         "is_author": viewer.is_author,
     }
+    context["has_gallery"] = bool(context["attachments"])
     if complaint.is_draft:
         return context
-    messages_ = (
+    messages_ = list(
         Message.objects.visible_to(viewer).filter(complaint=complaint)
-        .select_related("company", "offer")
+        .select_related("company", "offer", "callback_answer")
+        .annotate(has_files=Exists(Attachment.objects.filter(message=OuterRef("pk"))))
     )
+    _attach_files(messages_, viewer)
     comments = list(complaint.comments.select_related("author")) if getattr(complaint, "has_comments", True) else []
     representative_ids = set(
         Representative.objects.filter(company=complaint.company_id).values_list("user_id", flat=True)
@@ -245,7 +252,9 @@ def _detail_context(request, complaint, viewer=None):
         comment.by_company = comment.author_id in representative_ids
         comment.by_complaint_author = comment.author_id == complaint.author_id
     context.update({
-        "thread": list(messages_),
+        "thread": messages_,
+        # The lightbox's script, wherever a photo is shown: the complaint's evidence or a message's files.
+        "has_gallery": context["has_gallery"] or any(message.file_list for message in messages_),
         "comments": comments,
         "me_too_count": complaint.me_too_count,
         "said_me_too": viewer.said_me_too,
@@ -253,6 +262,17 @@ def _detail_context(request, complaint, viewer=None):
         "evaluation": getattr(complaint, "evaluation", None),
     })
     return context
+
+
+def _attach_files(messages_: list, viewer) -> None:
+    """Each message's files as `file_list`, read in one query and only when some message has files."""
+    with_files = [message for message in messages_ if message.has_files and may_see_message_files(viewer, message)]
+    files = {}
+    if with_files:
+        for attachment in Attachment.objects.filter(message__in=with_files):
+            files.setdefault(attachment.message_id, []).append(attachment)
+    for message in messages_:
+        message.file_list = files.get(message.pk, [])
 
 
 def back_to(complaint, anchor=""):
@@ -305,8 +325,9 @@ def my_complaints(request):
 # sniffing is off, a sandbox CSP applies, and PDFs download instead of opening.
 @require_safe
 def evidence(request, pk):
-    attachment = get_object_or_404(Attachment.objects.select_related("complaint"), pk=pk)
-    if not Viewer(request.user, attachment.complaint).can_see:
+    attachment = get_object_or_404(Attachment.objects.select_related("complaint", "message"), pk=pk)
+    viewer = Viewer(request.user, attachment.complaint)
+    if not viewer.can_see or not may_see_message_files(viewer, attachment.message):
         raise Http404
     if attachment.content_type not in Attachment.KINDS:
         raise Http404
@@ -320,5 +341,6 @@ def evidence(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     # Never "public": a shared cache would keep serving it after a moderator hides the complaint.
-    response["Cache-Control"] = "private, max-age=3600" if attachment.complaint.is_public else "private, no-store"
+    kept = attachment.complaint.is_public and not (attachment.message and attachment.message.is_private)
+    response["Cache-Control"] = "private, max-age=3600" if kept else "private, no-store"
     return response

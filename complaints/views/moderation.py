@@ -212,7 +212,8 @@ def _item_page(request, kind, item, sent=None):
     return render(request, "moderation/item.html", {
         "kind": kind, "item": item, "complaint": complaint,
         "texts": texts, "personal_data_found": any(text["findings"] for text in texts),
-        "evidence": complaint.attachments.all() if kind == "complaint" else (),
+        "evidence": (complaint.attachments.filter(message=None) if kind == "complaint"
+                     else item.files.all() if kind == "message" else ()),
         "flags": Flag.objects.filter(**{kind: item}).select_related("reporter"),
         "open_flags": open_flags,
         "queue_list": _queue_list_of(item, open_flags),

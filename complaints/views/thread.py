@@ -23,6 +23,7 @@ from complaints.services.lifecycle import (
     PersonalDataError,
 )
 from complaints.services.thread import (
+    callback_respond,
     complaint_evaluate,
     message_post,
     offer_confirm_delivery,
@@ -45,7 +46,7 @@ def message_post_view(request, pk):
         # A draft or a closed complaint has no form to show the errors in: say why, as for a valid form.
         messages.error(request, _("This complaint is closed for new messages."))
         return back_to(complaint, "#thread")
-    form = (CompanyMessageForm if as_company else AuthorReplyForm)(request.POST)
+    form = (CompanyMessageForm if as_company else AuthorReplyForm)(request.POST, request.FILES)
     if not form.is_valid():
         return complaint_page(request, complaint, viewer, **{"company_form" if as_company else "author_form": form})
     data = form.cleaned_data
@@ -58,6 +59,7 @@ def message_post_view(request, pk):
             offer=form.offer_details() if as_company else None,
             submission_token=data.get("submission_token"),
             send_anyway=data["send_anyway"],
+            files=form.checked_files,
         )
     except PersonalDataError as error:
         form.warn_personal_data(error)
@@ -97,6 +99,28 @@ def _offer_action(request, pk, action, success, *, by):
     else:
         messages.success(request, success)
     return back_to(offer.complaint, f"#offer-{offer.pk}")
+
+
+@require_POST
+@login_required
+def callback_answer(request, pk, answer):
+    """The author accepts or declines a call-back time the company proposed (`answer`: accept or decline)."""
+    if answer not in ("accept", "decline"):
+        raise Http404
+    message = get_object_or_404(Message.objects.select_related("complaint"), pk=pk)
+    viewer = Viewer(request.user, message.complaint)
+    if not viewer.can_see or (message.is_private and not viewer.can_see_private):
+        raise Http404
+    if not viewer.is_author:
+        raise PermissionDenied
+    try:
+        callback_respond(message=message, user=request.user, accept=answer == "accept")
+    except ComplaintError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You accepted the call-back time.") if answer == "accept"
+                         else _("You declined the call-back time."))
+    return back_to(message.complaint, f"#message-{message.pk}")
 
 
 @require_POST
