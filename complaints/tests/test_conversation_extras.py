@@ -14,7 +14,7 @@ from companies.forms import ReplyTemplateForm
 from companies.models import ReplyTemplate
 from companies.tests.factories import CompanyFactory
 from complaints.evidence import inspect_upload
-from complaints.models import Attachment, CallbackAnswer, Complaint, Message, StatusChange
+from complaints.models import Attachment, CallbackAnswer, Message, StatusChange
 from complaints.services.lifecycle import ComplaintError
 from complaints.services.thread import callback_respond, message_post
 from complaints.tests.factories import UserFactory, make_published, make_representative
