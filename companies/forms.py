@@ -38,11 +38,46 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(label=_("Reason (the person is told)"), max_length=500, required=False)
 
 
-class ReplyTemplateForm(forms.ModelForm):
-    """A reply template: its words, and perhaps an offer it fills in (checked as the answer form checks one)."""
+class OfferRules(forms.Form):
+    """The rules of an offer's fields (offer_kind, offer_amount, offer_currency, offer_days,
+    offer_description), shared by the company's answer form and its reply templates: each field
+    that does not apply to the kind is an error at that field, never silently dropped."""
+
+    # The offers that have an amount (only free days have a number of days).
+    AMOUNT_KINDS = (OfferKind.REFUND, OfferKind.CREDIT, OfferKind.OTHER)
+
+    def _filled(self, name) -> bool:
+        """Whether the field holds a value (one that could not be read already has its own error)."""
+        return name not in self.errors and self.cleaned_data.get(name) not in (None, "")
+
+    def check_offer_fields(self, kind: str) -> None:
+        cleaned = self.cleaned_data
+        if kind and kind not in self.AMOUNT_KINDS:
+            for name in ("offer_amount", "offer_currency"):
+                if self._filled(name):
+                    self.add_error(name, _("This offer has no amount: clear this field, or choose another kind of offer."))
+        if kind and kind != OfferKind.FREE_DAYS and self._filled("offer_days"):
+            self.add_error("offer_days", _("Days go with free days of service only: clear this field."))
+        if kind == OfferKind.OTHER and self._filled("offer_currency") and cleaned.get("offer_amount") is None \
+                and "offer_amount" not in self.errors:
+            self.add_error("offer_amount", _("Give the amount, or clear the currency."))
+        if kind in (OfferKind.REFUND, OfferKind.CREDIT):
+            if cleaned.get("offer_amount") is None and "offer_amount" not in self.errors:
+                self.add_error("offer_amount", _("Give the amount."))
+            if not cleaned.get("offer_currency"):
+                self.add_error("offer_currency", _("Choose the currency."))
+        if kind == OfferKind.OTHER and cleaned.get("offer_amount") is not None and not cleaned.get("offer_currency"):
+            self.add_error("offer_currency", _("Choose the currency."))
+        if kind == OfferKind.FREE_DAYS and not cleaned.get("offer_days") and "offer_days" not in self.errors:
+            self.add_error("offer_days", _("Give the number of days."))
+        if not cleaned.get("offer_description"):
+            self.add_error("offer_description", _("Describe the offer in a few words."))
+
+
+class ReplyTemplateForm(OfferRules, forms.ModelForm):
+    """A reply template: its words, and perhaps an offer it fills in (checked by the answer form's rules)."""
 
     OFFER_FIELDS = ["offer_kind", "offer_amount", "offer_currency", "offer_days", "offer_description"]
-    AMOUNT_KINDS = (OfferKind.REFUND, OfferKind.CREDIT, OfferKind.OTHER)
 
     class Meta:
         model = ReplyTemplate
@@ -61,29 +96,12 @@ class ReplyTemplateForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("offer_kind")
-        amount, currency, days = cleaned.get("offer_amount"), cleaned.get("offer_currency"), cleaned.get("offer_days")
         if not kind:
             for name in self.OFFER_FIELDS[1:]:
-                if cleaned.get(name) not in (None, ""):
+                if self._filled(name):
                     self.add_error(name, _("This goes with an offer only: choose what is offered, or clear it."))
             return cleaned
-        if kind in (OfferKind.REFUND, OfferKind.CREDIT):
-            if amount is None and "offer_amount" not in self.errors:
-                self.add_error("offer_amount", _("Give the amount."))
-            if not currency:
-                self.add_error("offer_currency", _("Choose the currency."))
-        if kind not in self.AMOUNT_KINDS:
-            for name, value in (("offer_amount", amount), ("offer_currency", currency)):
-                if value not in (None, ""):
-                    self.add_error(name, _("This offer has no amount: clear this field, or choose another kind of offer."))
-        if kind == OfferKind.OTHER and amount is not None and not currency:
-            self.add_error("offer_currency", _("Choose the currency."))
-        if kind == OfferKind.FREE_DAYS and not days and "offer_days" not in self.errors:
-            self.add_error("offer_days", _("Give the number of days."))
-        if kind != OfferKind.FREE_DAYS and days:
-            self.add_error("offer_days", _("Days go with free days of service only: clear this field."))
-        if not cleaned.get("offer_description"):
-            self.add_error("offer_description", _("Describe the offer in a few words."))
+        self.check_offer_fields(kind)
         return cleaned
 
     def template_values(self) -> dict:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from companies.forms import OfferRules
 from companies.models import Company, CompanyProfile, http_url_validator
 from companies.text import domain_of
 from complaints.evidence import inspect_upload
@@ -43,6 +44,22 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, (list, tuple)):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
+
+
+def checked_uploads(files: list, limit: int) -> list:
+    """Each upload checked as evidence (complaints/evidence.py), at most `limit` of them; every refusal is
+    reported at once, so a person fixes all their files in one go."""
+    if len(files) > limit:
+        raise ValidationError(_("Choose at most %(n)s files.") % {"n": limit})
+    errors, checked = [], []
+    for upload in files:
+        try:
+            checked.append(inspect_upload(upload))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return checked
 
 
 class ComplaintForm(HumanCheckMixin, forms.ModelForm):
@@ -143,17 +160,7 @@ class ComplaintForm(HumanCheckMixin, forms.ModelForm):
 
     def clean_evidence(self):
         files = self.cleaned_data.get("evidence") or []
-        if len(files) > settings.EVIDENCE_MAX_FILES:
-            raise ValidationError(_("Choose at most %(n)s files.") % {"n": settings.EVIDENCE_MAX_FILES})
-        errors, checked = [], []
-        for upload in files:
-            try:
-                checked.append(inspect_upload(upload))
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        self.evidence_files = checked
+        self.evidence_files = checked_uploads(files, settings.EVIDENCE_MAX_FILES)
         return files
 
     def clean(self):
@@ -250,17 +257,7 @@ class MessageFilesMixin(forms.Form):
 
     def clean_files(self):
         files = self.cleaned_data.get("files") or []
-        if len(files) > settings.MESSAGE_MAX_FILES:
-            raise ValidationError(_("Choose at most %(n)s files.") % {"n": settings.MESSAGE_MAX_FILES})
-        errors, checked = [], []
-        for upload in files:
-            try:
-                checked.append(inspect_upload(upload))
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        self.checked_files = checked
+        self.checked_files = checked_uploads(files, settings.MESSAGE_MAX_FILES)
         return files
 
 
@@ -272,11 +269,9 @@ class AuthorReplyForm(MessageFilesMixin, SendAnywayMixin, TokenMixin):
     )
 
 
-class CompanyMessageForm(MessageFilesMixin, SendAnywayMixin, TokenMixin):
+class CompanyMessageForm(MessageFilesMixin, OfferRules, SendAnywayMixin, TokenMixin):
     id_format = "id_company_%s"
     OFFER_FIELDS = ["offer_kind", "offer_amount", "offer_currency", "offer_days", "offer_description", "offer_expires_on"]
-    # The offers that have an amount (only free days have a number of days): anything else typed would be dropped.
-    AMOUNT_KINDS = (Offer.Kind.REFUND, Offer.Kind.CREDIT, Offer.Kind.OTHER)
     kind = forms.ChoiceField(
         label=_("Kind of message"), choices=[(k, Message.Kind(k).label) for k in Message.COMPANY_KINDS],
     )
@@ -312,36 +307,13 @@ class CompanyMessageForm(MessageFilesMixin, SendAnywayMixin, TokenMixin):
         kind = cleaned.get("offer_kind")
         if not kind:
             self.add_error("offer_kind", _("Say what is offered."))
-        elif kind not in self.AMOUNT_KINDS:
-            for name in ("offer_amount", "offer_currency"):
-                if self._filled(name):
-                    self.add_error(name, _("This offer has no amount: clear this field, or choose another kind of offer."))
-        if kind and kind != Offer.Kind.FREE_DAYS and self._filled("offer_days"):
-            self.add_error("offer_days", _("Days go with free days of service only: clear this field."))
-        if kind == Offer.Kind.OTHER and self._filled("offer_currency") and cleaned.get("offer_amount") is None \
-                and "offer_amount" not in self.errors:
-            self.add_error("offer_amount", _("Give the amount, or clear the currency."))
-        if kind in (Offer.Kind.REFUND, Offer.Kind.CREDIT):
-            if cleaned.get("offer_amount") is None and "offer_amount" not in self.errors:
-                self.add_error("offer_amount", _("Give the amount."))
-            if not cleaned.get("offer_currency"):
-                self.add_error("offer_currency", _("Choose the currency."))
-        if kind == Offer.Kind.OTHER and cleaned.get("offer_amount") is not None and not cleaned.get("offer_currency"):
-            self.add_error("offer_currency", _("Choose the currency."))
-        if kind == Offer.Kind.FREE_DAYS and not cleaned.get("offer_days") and "offer_days" not in self.errors:
-            self.add_error("offer_days", _("Give the number of days."))
-        if not cleaned.get("offer_description"):
-            self.add_error("offer_description", _("Describe the offer in a few words."))
+        self.check_offer_fields(kind)
         expires = cleaned.get("offer_expires_on")
         if expires is None and "offer_expires_on" not in self.errors:
             self.add_error("offer_expires_on", _("Give the date until which the offer is valid."))
         elif expires is not None and expires < timezone.localdate():
             self.add_error("offer_expires_on", _("This date has passed."))
         return cleaned
-
-    def _filled(self, name) -> bool:
-        """Whether the field holds a value (one that could not be read already has its own error)."""
-        return name not in self.errors and self.cleaned_data.get(name) not in (None, "")
 
     def offer_details(self) -> dict | None:
         data = self.cleaned_data
