@@ -304,6 +304,8 @@ class ProfileChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    # Made by a moderator putting an earlier change back: shown as "a moderator", never by name.
+    is_revert = models.BooleanField(default=False)
     reverted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -125,4 +125,4 @@ def revert_change(change: ProfileChange, moderator) -> ProfileChange:
     change.save(update_fields=["reverted_by", "reverted_at"])
     public_content_changed()
     return ProfileChange.objects.create(company=company, field=change.field, old_value=current,
-                                        new_value=change.old_value, changed_by=moderator)
+                                        new_value=change.old_value, changed_by=moderator, is_revert=True)

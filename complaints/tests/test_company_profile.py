@@ -170,7 +170,11 @@ def test_a_moderator_reverts_a_change_and_the_revert_is_logged(client, company, 
     assert company.description == ""
     spam.refresh_from_db()
     assert spam.reverted_by == moderator and spam.reverted_at
-    assert ProfileChange.objects.filter(field="description", changed_by=moderator, new_value="").exists()
+    assert ProfileChange.objects.filter(field="description", changed_by=moderator, new_value="", is_revert=True).exists()
+    # The representatives see that a moderator put it back, not which moderator.
+    client.force_login(rep)
+    log = client.get(reverse("complaints:company_profile", kwargs={"slug": company.slug})).content.decode()
+    assert "A moderator (revert)" in log and moderator.email not in log
 
 
 def test_a_revert_is_refused_when_the_field_changed_again_since(company, rep, moderator):
