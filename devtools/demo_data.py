@@ -46,6 +46,8 @@ class DemoCompany:
     domains: tuple[str, ...]
     aliases: tuple[str, ...]
     description: str
+    # Support channels and hours for its public profile (companies.models.CompanyProfile fields).
+    contact: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,11 @@ COMPANIES = [
         name="Nordnät Bredband", industry="internet-providers", country="SE",
         website="https://nordnat.example", domains=("nordnat.example",), aliases=("Nordnät", "Nordnat Bredband AB"),
         description="Fibre and DSL broadband for households across central Sweden.",
+        contact=(
+            ("support_phone", "+46 771 40 40 40"), ("support_email", "kundservice@nordnat.example"),
+            ("support_url", "https://nordnat.example/kundservice"), ("opening_hours", "Mån–fre 8–20, lör 10–16"),
+            ("answering_hours", "Vardagar 8–17; vi svarar inom en arbetsdag"),
+        ),
     ),
     DemoCompany(
         name="Stadsfiber Väst", industry="internet-providers", country="SE",

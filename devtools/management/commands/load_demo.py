@@ -39,7 +39,7 @@ from django.db.models import Max
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-from companies.models import Company, CompanyDomain, Industry, RepresentationClaim, Representative
+from companies.models import Company, CompanyDomain, CompanyProfile, Industry, RepresentationClaim, Representative
 from companies.services import claim_decide, claim_submit
 from companies.text import company_slug, normalise_company_name
 from complaints.evidence import inspect_upload
@@ -188,6 +188,8 @@ class Command(BaseCommand):
         for domain in company.domains:
             if not CompanyDomain.objects.filter(domain=domain).exists():
                 CompanyDomain.objects.create(company=created, domain=domain)
+        if company.contact:
+            CompanyProfile.objects.create(company=created, **dict(company.contact))
         self.created["companies"] += 1
         return created
 
