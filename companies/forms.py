@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import OfferKind, ReplyTemplate, RepresentationClaim
+from companies.models import CURRENCIES, OfferKind, ReplyTemplate, RepresentationClaim
 
 
 class ClaimForm(forms.ModelForm):
@@ -83,12 +83,13 @@ class ReplyTemplateForm(OfferRules, forms.ModelForm):
         model = ReplyTemplate
         fields = ["title", "body", "offer_kind", "offer_amount", "offer_currency", "offer_days", "offer_description"]
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
-        labels = {"offer_kind": _("Offer it fills in (optional)")}
+        labels = {"offer_kind": _("What is offered")}  # the fieldset's legend says it is optional
         help_texts = {"offer_kind": _("The answer form then starts as an offer; you set its validity date each time.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["offer_kind"].choices = [("", _("No offer, words only")), *OfferKind.choices]
+        self.fields["offer_currency"].choices = [("", "—"), *CURRENCIES]  # as in the answer form
         self.fields["offer_amount"].min_value = 0
         self.fields["offer_amount"].validators.append(MinValueValidator(0))
         self.fields["offer_days"].validators.append(MaxValueValidator(3650))

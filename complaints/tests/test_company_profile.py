@@ -91,6 +91,11 @@ def test_a_representative_saves_the_profile_and_each_changed_field_is_logged(cli
     assert 'href="mailto:help@2kom.example"' in page
     assert "Weekdays 9–17" in page and "Mon–Fri 8–18" in page
 
+    # The log names each field in words, whether it is the company's or its profile's.
+    log = client.get(edit_url(company)).content.decode()
+    for label in ("Support phone", "Opening hours", "When we answer complaints", "Short description"):
+        assert f'<td data-label="Field">{label}</td>' in log
+
 
 @pytest.mark.parametrize("field, value, message", [
     ("support_phone", "call me maybe", "Enter a phone number"),
